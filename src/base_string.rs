@@ -1,0 +1,294 @@
+//! The signature base string (RFC 5849 §3.4.1) and its base string URI (§3.4.1.2).
+
+use std::fmt;
+
+use http::{Method, Uri};
+
+use crate::encode;
+use crate::error::{Error, UriProblem};
+use crate::params::Parameters;
+
+/// Writes the base string URI of `uri` (RFC 5849 §3.4.1.2) to `out`.
+///
+/// Scheme and host are lowercased, the port is dropped only when it is the default port of *its
+/// own* scheme (80 for `http`, 443 for `https`), an empty path becomes `/`, the path is otherwise
+/// kept exactly as it will be sent, and query, fragment and user information are left out.
+///
+/// # Errors
+///
+/// [`Error::InvalidUri`] when the URI has no scheme, no host, or a port that is not a number
+/// from 0 to 65535.
+pub fn write_base_string_uri(out: &mut String, uri: &Uri) -> Result<(), Error> {
+    let scheme = uri.scheme_str().ok_or(Error::InvalidUri(UriProblem::NoScheme))?;
+    let authority = uri
+        .authority()
+        .ok_or(Error::InvalidUri(UriProblem::NoHost))?
+        .as_str();
+    // User information never reaches the base string.
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    let (host, port) = split_host_port(host_port)?;
+    if host.is_empty() {
+        return Err(Error::InvalidUri(UriProblem::NoHost));
+    }
+
+    let scheme_start = out.len();
+    out.push_str(scheme);
+    out[scheme_start..].make_ascii_lowercase();
+    out.push_str("://");
+    let host_start = out.len();
+    out.push_str(host);
+    out[host_start..].make_ascii_lowercase();
+    if let Some(port) = port {
+        let default = match &out[scheme_start..host_start - 3] {
+            "http" => Some(80),
+            "https" => Some(443),
+            _ => None,
+        };
+        if default != Some(port) {
+            out.push(':');
+            out.push_str(itoa_u16(port, &mut [0u8; 5]));
+        }
+    }
+    let path = uri.path();
+    if path.is_empty() {
+        out.push('/');
+    } else {
+        out.push_str(path);
+    }
+    Ok(())
+}
+
+fn itoa_u16(mut n: u16, buf: &mut [u8; 5]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
+}
+
+/// Splits `host[:port]` or `[v6]:port`; an empty port (`host:`) counts as no port (RFC 3986 §3.2.3).
+fn split_host_port(host_port: &str) -> Result<(&str, Option<u16>), Error> {
+    let (host, port) = if host_port.starts_with('[') {
+        let end = host_port
+            .find(']')
+            .ok_or(Error::InvalidUri(UriProblem::BadHost))?;
+        let (host, rest) = host_port.split_at(end + 1);
+        match rest.strip_prefix(':') {
+            Some(port) => (host, Some(port)),
+            None if rest.is_empty() => (host, None),
+            None => return Err(Error::InvalidUri(UriProblem::BadHost)),
+        }
+    } else {
+        match host_port.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        }
+    };
+    let port = match port {
+        None | Some("") => None,
+        Some(p) if p.bytes().all(|b| b.is_ascii_digit()) => Some(
+            p.parse::<u16>()
+                .map_err(|_| Error::InvalidUri(UriProblem::BadPort))?,
+        ),
+        Some(_) => return Err(Error::InvalidUri(UriProblem::BadPort)),
+    };
+    Ok((host, port))
+}
+
+/// The base string URI of `uri` (RFC 5849 §3.4.1.2).
+///
+/// ```
+/// use bitbucket_oauth::base_string::base_string_uri;
+/// let uri = "HTTP://EXAMPLE.com:80/r%20v/X?id=123".parse().unwrap();
+/// assert_eq!(base_string_uri(&uri).unwrap(), "http://example.com/r%20v/X");
+/// let uri = "https://www.example.net:8080/?q=1".parse().unwrap();
+/// assert_eq!(base_string_uri(&uri).unwrap(), "https://www.example.net:8080/");
+/// ```
+///
+/// # Errors
+///
+/// See [`write_base_string_uri`].
+pub fn base_string_uri(uri: &Uri) -> Result<String, Error> {
+    let mut out = String::with_capacity(uri.host().map_or(0, str::len) + uri.path().len() + 16);
+    write_base_string_uri(&mut out, uri)?;
+    Ok(out)
+}
+
+/// A signature base string (RFC 5849 §3.4.1.1), with access to its three parts.
+///
+/// `Display` prints the exact bytes that are signed. [`method`](Self::method),
+/// [`uri`](Self::uri) and [`normalized_parameters`](Self::normalized_parameters) give the parts
+/// back in plain form, which is what a person comparing two base strings wants to read.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BaseString {
+    text: String,
+    // Byte offsets of the two `&` separators.
+    first_amp: usize,
+    second_amp: usize,
+}
+
+impl BaseString {
+    /// Builds the base string from a method, the request URI and the collected parameters.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidUri`] for a URI without scheme or host, or with a bad port.
+    pub fn new(method: &Method, uri: &Uri, params: &mut Parameters) -> Result<Self, Error> {
+        let mut uri_part = String::with_capacity(uri.path().len() + 32);
+        write_base_string_uri(&mut uri_part, uri)?;
+        let mut normalized = String::with_capacity(params.encoded_len());
+        params.write_normalized(&mut normalized);
+        Ok(Self::from_parts(method.as_str(), &uri_part, &normalized))
+    }
+
+    /// Assembles `METHOD&enc(uri)&enc(normalized)` from its three plain parts.
+    #[must_use]
+    pub fn from_parts(method: &str, base_uri: &str, normalized_params: &str) -> Self {
+        let mut text = String::with_capacity(
+            method.len() + base_uri.len() * 3 / 2 + normalized_params.len() * 3 / 2 + 2,
+        );
+        let start = text.len();
+        encode::encode_into(&mut text, method.as_bytes());
+        text[start..].make_ascii_uppercase();
+        let first_amp = text.len();
+        text.push('&');
+        encode::encode_into(&mut text, base_uri.as_bytes());
+        let second_amp = text.len();
+        text.push('&');
+        encode::encode_into(&mut text, normalized_params.as_bytes());
+        Self {
+            text,
+            first_amp,
+            second_amp,
+        }
+    }
+
+    /// Parses a base string someone else computed, for instance the `oauth_signature_base_string`
+    /// a provider returns with `signature_invalid`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedBaseString`] unless the text has exactly three `&`-separated parts, each
+    /// valid §3.6 encoding.
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let mut amps = text.match_indices('&').map(|(i, _)| i);
+        let (Some(first_amp), Some(second_amp), None) = (amps.next(), amps.next(), amps.next())
+        else {
+            return Err(Error::MalformedBaseString);
+        };
+        for part in [
+            &text[..first_amp],
+            &text[first_amp + 1..second_amp],
+            &text[second_amp + 1..],
+        ] {
+            encode::decode(part).map_err(|_| Error::MalformedBaseString)?;
+        }
+        Ok(Self {
+            text: text.to_owned(),
+            first_amp,
+            second_amp,
+        })
+    }
+
+    /// The exact text that is signed.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The exact bytes that are signed.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8] {
+        self.text.as_bytes()
+    }
+
+    /// The first part, the HTTP method (as it appears: encoded, which changes only odd methods).
+    #[must_use]
+    pub fn method(&self) -> String {
+        decode_lossy(&self.text[..self.first_amp])
+    }
+
+    /// The second part, decoded once: the base string URI.
+    #[must_use]
+    pub fn uri(&self) -> String {
+        decode_lossy(&self.text[self.first_amp + 1..self.second_amp])
+    }
+
+    /// The third part, decoded once: the normalized parameters (`a=1&b=2`).
+    #[must_use]
+    pub fn normalized_parameters(&self) -> String {
+        decode_lossy(&self.text[self.second_amp + 1..])
+    }
+
+    /// The normalized parameters as encoded `(name, value)` pairs, in order.
+    #[must_use]
+    pub fn parameters(&self) -> Vec<(String, String)> {
+        let normalized = self.normalized_parameters();
+        normalized
+            .split('&')
+            .filter(|s| !s.is_empty())
+            .map(|pair| match pair.split_once('=') {
+                Some((n, v)) => (n.to_owned(), v.to_owned()),
+                None => (pair.to_owned(), String::new()),
+            })
+            .collect()
+    }
+
+    /// Takes the text out.
+    #[must_use]
+    pub fn into_string(self) -> String {
+        self.text
+    }
+}
+
+fn decode_lossy(part: &str) -> String {
+    match encode::decode(part) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => part.to_owned(),
+    }
+}
+
+impl fmt::Display for BaseString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Debug for BaseString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.text, f)
+    }
+}
+
+impl AsRef<str> for BaseString {
+    fn as_ref(&self) -> &str {
+        &self.text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bsu(s: &str) -> Result<String, Error> {
+        base_string_uri(&s.parse::<Uri>().unwrap())
+    }
+
+    #[test]
+    fn ports_and_hosts() {
+        assert_eq!(bsu("http://h:443/").unwrap(), "http://h:443/");
+        assert_eq!(bsu("https://h:80/").unwrap(), "https://h:80/");
+        assert_eq!(bsu("https://H:443").unwrap(), "https://h/");
+        assert_eq!(bsu("http://[::1]:8080/a").unwrap(), "http://[::1]:8080/a");
+        assert_eq!(bsu("http://[FE80::1]:80/a").unwrap(), "http://[fe80::1]/a");
+        assert_eq!(bsu("http://h:/a").unwrap(), "http://h/a");
+        assert_eq!(bsu("http://user:pw@h/a").unwrap(), "http://h/a");
+        assert!(matches!(bsu("/only/a/path"), Err(Error::InvalidUri(UriProblem::NoScheme))));
+    }
+}
