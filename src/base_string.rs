@@ -19,7 +19,9 @@ use crate::params::Parameters;
 /// [`Error::InvalidUri`] when the URI has no scheme, no host, or a port that is not a number
 /// from 0 to 65535.
 pub fn write_base_string_uri(out: &mut String, uri: &Uri) -> Result<(), Error> {
-    let scheme = uri.scheme_str().ok_or(Error::InvalidUri(UriProblem::NoScheme))?;
+    let scheme = uri
+        .scheme_str()
+        .ok_or(Error::InvalidUri(UriProblem::NoScheme))?;
     let authority = uri
         .authority()
         .ok_or(Error::InvalidUri(UriProblem::NoHost))?
@@ -289,6 +291,9 @@ mod tests {
         assert_eq!(bsu("http://[FE80::1]:80/a").unwrap(), "http://[fe80::1]/a");
         assert_eq!(bsu("http://h:/a").unwrap(), "http://h/a");
         assert_eq!(bsu("http://user:pw@h/a").unwrap(), "http://h/a");
-        assert!(matches!(bsu("/only/a/path"), Err(Error::InvalidUri(UriProblem::NoScheme))));
+        assert!(matches!(
+            bsu("/only/a/path"),
+            Err(Error::InvalidUri(UriProblem::NoScheme))
+        ));
     }
 }

@@ -208,11 +208,48 @@ mod tests {
     #[test]
     fn debug_is_redacted() {
         let t = Token::<Access>::new("tok", TokenSecret::new("hunter2"));
-        let s = format!("{t:?} {:?} {:?}", ConsumerSecret::new("hunter2"), t.as_ref());
+        let s = format!(
+            "{t:?} {:?} {:?}",
+            ConsumerSecret::new("hunter2"),
+            t.as_ref()
+        );
         assert!(!s.contains("hunter2"), "{s}");
         assert_eq!(
             format!("{t:?}"),
             r#"Token<Access> { token: "tok", secret: TokenSecret(<redacted>) }"#
         );
+    }
+}
+
+/// Tokens serialize as `{"token": "...", "secret": "..."}`: **the secret is written in clear**,
+/// so store the result as you would a password.
+#[cfg(feature = "serde")]
+mod serde_impls {
+    use super::{Token, TokenKind, TokenSecret};
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Stored<'a> {
+        token: std::borrow::Cow<'a, str>,
+        secret: std::borrow::Cow<'a, str>,
+    }
+
+    impl<K: TokenKind> serde::Serialize for Token<K> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            Stored {
+                token: self.token.as_str().into(),
+                secret: self.secret.secret().into(),
+            }
+            .serialize(serializer)
+        }
+    }
+
+    impl<'de, K: TokenKind> serde::Deserialize<'de> for Token<K> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let stored = Stored::deserialize(deserializer)?;
+            Ok(Token::new(
+                stored.token.into_owned(),
+                TokenSecret::new(stored.secret.into_owned()),
+            ))
+        }
     }
 }

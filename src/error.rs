@@ -41,7 +41,9 @@ pub enum Error {
     InvalidUri(UriProblem),
 
     /// A query string or form body has a `%` not followed by two hex digits.
-    #[error("malformed percent-encoding in the {location} at byte {offset}: `%` must be followed by two hex digits")]
+    #[error(
+        "malformed percent-encoding in the {location} at byte {offset}: `%` must be followed by two hex digits"
+    )]
     MalformedEncoding {
         /// Where the bad escape is.
         location: Source,
@@ -63,7 +65,9 @@ pub enum Error {
     },
 
     /// The request already carries a protocol parameter that signing would add again.
-    #[error("the request's query or form body already contains `{name}`; protocol parameters go in one place only (RFC 5849 §3.5), remove it from the request")]
+    #[error(
+        "the request's query or form body already contains `{name}`; protocol parameters go in one place only (RFC 5849 §3.5), remove it from the request"
+    )]
     DuplicateProtocolParameter {
         /// The encoded parameter name.
         name: String,
@@ -86,8 +90,115 @@ pub enum Error {
         reason: String,
     },
 
+    /// The provider refused the request with an `oauth_problem`.
+    #[error("{0}")]
+    Provider(Box<ProviderError>),
+
+    /// The response is not what the protocol step expects, and carries no `oauth_problem`.
+    #[error("unexpected response (HTTP {}): {reason}{}; body: {body:?}", status.as_u16(), content_type.as_deref().map(|c| format!(", Content-Type {c}")).unwrap_or_default())]
+    UnexpectedResponse {
+        /// The HTTP status.
+        status: http::StatusCode,
+        /// What looks wrong.
+        reason: &'static str,
+        /// The response's `Content-Type`, if any.
+        content_type: Option<String>,
+        /// A bounded excerpt of the body, secrets redacted (see [`crate::flow::body_excerpt`]).
+        body: String,
+    },
+
+    /// A token response lacks a field, repeats one, or is malformed.
+    #[error("invalid token response: {reason}")]
+    InvalidTokenResponse {
+        /// What is wrong.
+        reason: &'static str,
+    },
+
+    /// A response body exceeds what this step reads.
+    #[error("the response body exceeds the limit of {limit} bytes")]
+    ResponseTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+
+    /// The request-token response lacks `oauth_callback_confirmed=true` (RFC 5849 §2.1).
+    #[error(
+        "the provider did not confirm the callback (oauth_callback_confirmed=true missing): it may be an OAuth 1.0 (not 1.0a) provider, or the response was tampered with"
+    )]
+    CallbackNotConfirmed,
+
+    /// The user denied access on the authorization page (`oauth_verifier=denied`).
+    #[error("the user denied access on the authorization page")]
+    UserDenied,
+
+    /// The callback's `oauth_token` is not the pending request token: a forged or stale callback.
+    #[error(
+        "the callback's oauth_token does not match the pending request token: a forged or stale callback (start the dance again)"
+    )]
+    CallbackTokenMismatch,
+
+    /// The callback lacks a field.
+    #[error("the callback lacks {field}")]
+    CallbackMissing {
+        /// The missing field.
+        field: &'static str,
+    },
+
+    /// The HTTP transport failed (adapters only).
+    #[error("HTTP transport error: {0}")]
+    Transport(#[source] Box<dyn std::error::Error + Send + Sync>),
+
     /// The nonce source failed (for the default source: the operating system's random number
     /// generator is unavailable).
     #[error("could not generate a nonce: {0}")]
     Nonce(String),
+}
+
+/// A provider's refusal, with our side of the story.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ProviderError {
+    /// What the provider said.
+    pub problem: crate::problem::Problem,
+    /// With `signature_invalid` and the provider's base string: how it differs from ours.
+    pub differences: Vec<crate::explain::Difference>,
+    /// With `timestamp_refused` and `oauth_acceptable_timestamps`: seconds to add to our clock.
+    pub clock_offset: Option<i64>,
+    /// The base string we signed.
+    pub our_base_string: String,
+}
+
+impl std::fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.problem)?;
+        if let Some(offset) = self.clock_offset {
+            write!(
+                f,
+                " Measured clock offset: our clock is {} seconds {} the provider's.",
+                offset.unsigned_abs(),
+                if offset > 0 { "behind" } else { "ahead of" }
+            )?;
+        }
+        if !self.differences.is_empty() {
+            f.write_str(" Base string differences:")?;
+            for d in self.differences.iter().take(10) {
+                write!(f, "\n  - {d}")?;
+            }
+            if self.differences.len() > 10 {
+                write!(f, "\n  - ... and {} more", self.differences.len() - 10)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Error {
+    /// The provider's problem, when this is a refusal.
+    #[must_use]
+    pub fn problem(&self) -> Option<&crate::problem::Problem> {
+        match self {
+            Self::Provider(p) => Some(&p.problem),
+            _ => None,
+        }
+    }
 }

@@ -68,7 +68,11 @@ impl fmt::Debug for HeaderParams {
         // oauth_signature of PLAINTEXT is the secret itself: never print it.
         f.debug_map()
             .entries(self.params.iter().map(|(n, v)| {
-                let shown = if n == "oauth_signature" { "<redacted>" } else { v.as_str() };
+                let shown = if n == "oauth_signature" {
+                    "<redacted>"
+                } else {
+                    v.as_str()
+                };
                 (n, shown)
             }))
             .finish()
@@ -161,7 +165,10 @@ pub fn parse_oauth_header(value: &str) -> Result<HeaderParams, HeaderParseError>
             raw
         } else {
             let start = i;
-            while bytes.get(i).is_some_and(|b| !matches!(b, b',' | b' ' | b'\t')) {
+            while bytes
+                .get(i)
+                .is_some_and(|b| !matches!(b, b',' | b' ' | b'\t'))
+            {
                 i += 1;
             }
             value[start..i].to_owned()
@@ -219,7 +226,10 @@ mod tests {
         let p = parse_oauth_header(r#"oauth  a=1 ,b="x\"y", , c="%41%20b""#).unwrap();
         let all: Vec<_> = p.iter().collect();
         assert_eq!(all, [("a", "1"), ("b", "x\"y"), ("c", "A b")]);
-        assert_eq!(parse_oauth_header("Basic abc"), Err(HeaderParseError::NotOAuth));
+        assert_eq!(
+            parse_oauth_header("Basic abc"),
+            Err(HeaderParseError::NotOAuth)
+        );
         assert_eq!(
             parse_oauth_header(r#"OAuth a="unterminated"#),
             Err(HeaderParseError::Malformed { offset: 21 })

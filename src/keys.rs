@@ -8,7 +8,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding};
+use rsa::pkcs8::{
+    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
+};
 use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -29,22 +31,30 @@ pub enum KeyError {
         detail: String,
     },
     /// A PEM block of a type that is not an RSA private key.
-    #[error("PEM block `{label}` is not an RSA private key; expected `RSA PRIVATE KEY`, `PRIVATE KEY` or `ENCRYPTED PRIVATE KEY`")]
+    #[error(
+        "PEM block `{label}` is not an RSA private key; expected `RSA PRIVATE KEY`, `PRIVATE KEY` or `ENCRYPTED PRIVATE KEY`"
+    )]
     UnsupportedPemLabel {
         /// The label after `-----BEGIN `.
         label: String,
     },
     /// A public key (or certificate) was given where the private key is needed.
-    #[error("this is a public key or certificate; signing needs the private key (the file you generated the public key from)")]
+    #[error(
+        "this is a public key or certificate; signing needs the private key (the file you generated the public key from)"
+    )]
     PublicKeyGiven,
     /// The key is encrypted and no passphrase was given.
     #[error("the private key is encrypted: supply its passphrase")]
     PassphraseRequired,
     /// Decrypting an encrypted PKCS#8 key failed: wrong passphrase or corrupt data.
-    #[error("could not decrypt the private key: wrong passphrase, or a corrupt or unsupported encrypted key")]
+    #[error(
+        "could not decrypt the private key: wrong passphrase, or a corrupt or unsupported encrypted key"
+    )]
     WrongPassphrase,
     /// An OpenSSL "traditional" encrypted PEM (`Proc-Type: 4,ENCRYPTED`), which is not supported.
-    #[error("legacy OpenSSL-encrypted PEM (Proc-Type header) is not supported; convert it with `openssl pkcs8 -topk8 -in old.pem -out new.pem`")]
+    #[error(
+        "legacy OpenSSL-encrypted PEM (Proc-Type header) is not supported; convert it with `openssl pkcs8 -topk8 -in old.pem -out new.pem`"
+    )]
     LegacyEncryptedPem,
     /// The key is not RSA (e.g. an EC or Ed25519 PKCS#8 key).
     #[error("the key is not an RSA key; OAuth 1.0a RSA-SHA* signing needs RSA")]
@@ -56,7 +66,9 @@ pub enum KeyError {
         detail: String,
     },
     /// The modulus is smaller than the policy allows.
-    #[error("RSA key of {bits} bits is below the minimum of {minimum} bits; generate a 2048-bit or larger key (only test vectors need the explicit legacy path)")]
+    #[error(
+        "RSA key of {bits} bits is below the minimum of {minimum} bits; generate a 2048-bit or larger key (only test vectors need the explicit legacy path)"
+    )]
     TooSmall {
         /// The key's size.
         bits: usize,
@@ -232,7 +244,8 @@ fn load_der(der: &[u8], passphrase: Option<&[u8]>) -> Result<rsa::PrivateKey, Ke
         let pass = passphrase.ok_or(KeyError::PassphraseRequired)?;
         return decrypt_pkcs8(der, pass);
     }
-    if rsa::PublicKey::from_public_key_der(der).is_ok() || rsa::PublicKey::from_pkcs1_der(der).is_ok()
+    if rsa::PublicKey::from_public_key_der(der).is_ok()
+        || rsa::PublicKey::from_pkcs1_der(der).is_ok()
     {
         return Err(KeyError::PublicKeyGiven);
     }

@@ -69,20 +69,27 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod base_string;
+pub mod bitbucket;
 pub mod clock;
 pub mod credentials;
 pub mod encode;
 mod error;
+pub mod explain;
+pub mod flow;
 pub mod header;
 pub mod keys;
 pub mod params;
+pub mod problem;
 pub mod sign;
 pub mod signature;
 
 pub use base_string::BaseString;
+pub use bitbucket::Endpoints;
 pub use credentials::{
     Access, ConsumerKey, ConsumerSecret, Request, Token, TokenKind, TokenRef, TokenSecret, Verifier,
 };
-pub use error::{Error, UriProblem};
+pub use error::{Error, ProviderError, UriProblem};
+pub use flow::{AccessToken, Client, SentRequest};
 pub use keys::{KeyBits, KeyError, KeyLoader, RsaPrivateKey, RsaPublicKey};
+pub use problem::{OAuthProblem, Problem};
 pub use sign::{SignOptions, Signed, Signer, SignerBuilder};

@@ -49,8 +49,10 @@ impl Parameters {
 
     /// Adds one parameter given in its plain (decoded) form; it is encoded here.
     pub fn push(&mut self, name: impl AsRef<[u8]>, value: impl AsRef<[u8]>) {
-        self.pairs
-            .push((encode::encode(name.as_ref()), encode::encode(value.as_ref())));
+        self.pairs.push((
+            encode::encode(name.as_ref()),
+            encode::encode(value.as_ref()),
+        ));
     }
 
     /// Adds every parameter of a raw query string (without the leading `?`), as sent on the wire.

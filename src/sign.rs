@@ -408,10 +408,7 @@ impl Signer {
             params.extend_from_form(body)?;
         }
         if !params.is_empty() {
-            if let Some((name, _)) = protocol
-                .iter()
-                .find(|(name, _)| params.contains_name(name))
-            {
+            if let Some((name, _)) = protocol.iter().find(|(name, _)| params.contains_name(name)) {
                 return Err(Error::DuplicateProtocolParameter {
                     name: (*name).to_owned(),
                 });
@@ -619,9 +616,11 @@ impl Signed {
         }
         path_and_query.push_str(&self.to_urlencoded());
         let mut parts = uri.clone().into_parts();
-        parts.path_and_query = Some(path_and_query.parse().map_err(|_| {
-            Error::InvalidUri(crate::error::UriProblem::Unparsable)
-        })?);
+        parts.path_and_query = Some(
+            path_and_query
+                .parse()
+                .map_err(|_| Error::InvalidUri(crate::error::UriProblem::Unparsable))?,
+        );
         *request.uri_mut() = Uri::from_parts(parts)
             .map_err(|_| Error::InvalidUri(crate::error::UriProblem::Unparsable))?;
         Ok(())

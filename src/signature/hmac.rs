@@ -44,9 +44,8 @@ impl HmacSha {
 
 fn mac<M: Mac + KeyInit>(key: &[u8], message: &[u8]) -> M {
     // HMAC takes keys of any length; `new_from_slice` cannot fail for it.
-    let mut mac = <M as KeyInit>::new_from_slice(key).unwrap_or_else(|_| {
-        <M as KeyInit>::new(&Default::default())
-    });
+    let mut mac = <M as KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| <M as KeyInit>::new(&Default::default()));
     mac.update(message);
     mac
 }
@@ -54,7 +53,9 @@ fn mac<M: Mac + KeyInit>(key: &[u8], message: &[u8]) -> M {
 fn compute(hash: HmacHash, key: &[u8], message: &[u8], out: &mut String) {
     match hash {
         HmacHash::Sha1 => {
-            let tag = mac::<hmac::Hmac<sha1::Sha1>>(key, message).finalize().into_bytes();
+            let tag = mac::<hmac::Hmac<sha1::Sha1>>(key, message)
+                .finalize()
+                .into_bytes();
             STANDARD.encode_string(tag, out);
         }
         HmacHash::Sha256 => {

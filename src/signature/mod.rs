@@ -57,8 +57,12 @@ pub trait SignatureMethod: fmt::Debug + Send + Sync {
     /// # Errors
     ///
     /// [`SignError`] when no signature can be produced.
-    fn sign(&self, base_string: &[u8], token_secret: &str, out: &mut String)
-    -> Result<(), SignError>;
+    fn sign(
+        &self,
+        base_string: &[u8],
+        token_secret: &str,
+        out: &mut String,
+    ) -> Result<(), SignError>;
 }
 
 /// A signature method failed. The message must not contain secrets.
@@ -143,7 +147,9 @@ impl fmt::Display for MethodName {
 
 /// An unknown signature method name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown signature method `{0}`; expected one of RSA-SHA1, RSA-SHA256, RSA-SHA512, HMAC-SHA1, HMAC-SHA256, HMAC-SHA512, PLAINTEXT")]
+#[error(
+    "unknown signature method `{0}`; expected one of RSA-SHA1, RSA-SHA256, RSA-SHA512, HMAC-SHA1, HMAC-SHA256, HMAC-SHA512, PLAINTEXT"
+)]
 pub struct UnknownMethod(pub String);
 
 impl FromStr for MethodName {
@@ -192,7 +198,9 @@ pub enum VerifyKey<'a> {
 #[must_use]
 pub fn verify(method: MethodName, base_string: &[u8], signature: &str, key: VerifyKey<'_>) -> bool {
     match (method, key) {
-        (MethodName::RsaSha1, VerifyKey::Rsa(k)) => rsa::verify(RsaHash::Sha1, k, base_string, signature),
+        (MethodName::RsaSha1, VerifyKey::Rsa(k)) => {
+            rsa::verify(RsaHash::Sha1, k, base_string, signature)
+        }
         (MethodName::RsaSha256, VerifyKey::Rsa(k)) => {
             rsa::verify(RsaHash::Sha256, k, base_string, signature)
         }

@@ -1,0 +1,697 @@
+//! The 3-legged dance (RFC 5849 §2) as sans-IO request/response pairs, callback handling,
+//! renewal, 2-legged signing, and typed provider refusals.
+//!
+//! Each step gives you an [`http::Request`] to send with any client, and a pending value that
+//! takes the [`http::Response`] back:
+//!
+//! ```text
+//! request_token(callback) ─► POST …/request-token ─► finish_request_token ─► Token<Request>
+//! authorize_url(&token)   ─► user approves in a browser ─► callback ?oauth_token&oauth_verifier
+//! parse_callback(..)      ─► Verifier
+//! access_token(&token, &verifier) ─► POST …/access-token ─► finish_access_token ─► AccessToken
+//! sign_request(&mut req, access.token()) ─► any REST call; check_response(..) types refusals
+//! renew(&access) ─► POST …/access-token with oauth_session_handle ─► finish_access_token
+//! ```
+
+use std::fmt;
+
+use http::header::CONTENT_TYPE;
+use http::{Method, Request as HttpRequest, Response, StatusCode, Uri};
+
+use crate::base_string::BaseString;
+use crate::bitbucket::Endpoints;
+use crate::credentials::{Access, Request, Token, TokenKind, TokenSecret, Verifier};
+use crate::encode;
+use crate::error::{Error, ProviderError, UriProblem};
+use crate::explain;
+use crate::problem::{self, OAuthProblem, Problem};
+use crate::sign::{SignOptions, Signer};
+
+/// The most bytes of a token-endpoint response this crate reads; a token response is a few
+/// hundred bytes.
+pub const MAX_TOKEN_RESPONSE_BYTES: usize = 64 * 1024;
+/// The most parameters a token response may carry.
+pub const MAX_TOKEN_RESPONSE_PARAMS: usize = 64;
+/// The most bytes of a response body kept in an error, for diagnosis.
+pub const MAX_ERROR_BODY_EXCERPT: usize = 512;
+
+/// What was signed and sent: kept to explain a refusal (`signature_invalid`,
+/// `timestamp_refused`).
+#[derive(Debug, Clone)]
+pub struct SentRequest {
+    base_string: BaseString,
+    timestamp: u64,
+}
+
+impl SentRequest {
+    /// The base string that was signed.
+    #[must_use]
+    pub fn base_string(&self) -> &BaseString {
+        &self.base_string
+    }
+
+    /// The `oauth_timestamp` that was sent.
+    #[must_use]
+    pub fn timestamp(&self) -> u64 {
+        self.timestamp
+    }
+}
+
+/// The request-token step, waiting for its response.
+#[derive(Debug)]
+#[must_use = "pass it to Client::finish_request_token with the response"]
+pub struct PendingRequestToken {
+    sent: SentRequest,
+}
+
+/// The access-token (or renewal) step, waiting for its response.
+#[derive(Debug)]
+#[must_use = "pass it to Client::finish_access_token with the response"]
+pub struct PendingAccessToken {
+    sent: SentRequest,
+}
+
+impl PendingRequestToken {
+    /// What was sent.
+    pub fn sent(&self) -> &SentRequest {
+        &self.sent
+    }
+}
+
+impl PendingAccessToken {
+    /// What was sent.
+    pub fn sent(&self) -> &SentRequest {
+        &self.sent
+    }
+}
+
+/// An access token with what the provider said about it.
+///
+/// Atlassian adds `oauth_expires_in` (about 5 years), `oauth_session_handle` (for renewal) and
+/// `oauth_authorization_expires_in`; other fields are kept too. `Debug` redacts the secret and
+/// the session handle.
+#[derive(Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct AccessToken {
+    token: Token<Access>,
+    fields: Vec<(String, String)>,
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fields: Vec<(&str, &str)> = self
+            .fields
+            .iter()
+            .map(|(n, v)| {
+                let shown = if n == "oauth_session_handle" {
+                    "<redacted>"
+                } else {
+                    v.as_str()
+                };
+                (n.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("AccessToken")
+            .field("token", &self.token)
+            .field("fields", &fields)
+            .finish()
+    }
+}
+
+impl AccessToken {
+    /// Wraps a stored token and its extra fields.
+    #[must_use]
+    pub fn new(token: Token<Access>, fields: Vec<(String, String)>) -> Self {
+        Self { token, fields }
+    }
+
+    /// The token to sign API calls with.
+    #[must_use]
+    pub fn token(&self) -> &Token<Access> {
+        &self.token
+    }
+
+    /// A field of the token response other than `oauth_token` and `oauth_token_secret`.
+    #[must_use]
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every other field, in response order.
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.fields.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// `oauth_session_handle`, needed to renew.
+    #[must_use]
+    pub fn session_handle(&self) -> Option<&str> {
+        self.field("oauth_session_handle")
+    }
+
+    /// `oauth_expires_in`, in seconds.
+    #[must_use]
+    pub fn expires_in(&self) -> Option<u64> {
+        self.field("oauth_expires_in")?.parse().ok()
+    }
+
+    /// `oauth_authorization_expires_in`, in seconds.
+    #[must_use]
+    pub fn authorization_expires_in(&self) -> Option<u64> {
+        self.field("oauth_authorization_expires_in")?.parse().ok()
+    }
+}
+
+/// An OAuth 1.0a client for one provider: a [`Signer`] plus [`Endpoints`].
+///
+/// Sans-IO: it builds requests and reads responses; you send them. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Client {
+    signer: Signer,
+    endpoints: Endpoints,
+    realm: Option<String>,
+}
+
+impl Client {
+    /// A client for these endpoints.
+    #[must_use]
+    pub fn new(signer: Signer, endpoints: Endpoints) -> Self {
+        Self {
+            signer,
+            endpoints,
+            realm: None,
+        }
+    }
+
+    /// Sends `realm` in every `Authorization` header.
+    #[must_use]
+    pub fn with_realm(mut self, realm: impl Into<String>) -> Self {
+        self.realm = Some(realm.into());
+        self
+    }
+
+    /// The signer.
+    #[must_use]
+    pub fn signer(&self) -> &Signer {
+        &self.signer
+    }
+
+    /// The endpoints.
+    #[must_use]
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.endpoints
+    }
+
+    fn options(&self) -> SignOptions<'_> {
+        let options = SignOptions::new();
+        match &self.realm {
+            Some(realm) => options.realm(realm),
+            None => options,
+        }
+    }
+
+    fn signed_post(
+        &self,
+        uri: &Uri,
+        options: &SignOptions<'_>,
+    ) -> Result<(HttpRequest<Vec<u8>>, SentRequest), Error> {
+        let mut request = HttpRequest::new(Vec::new());
+        *request.method_mut() = Method::POST;
+        *request.uri_mut() = uri.clone();
+        let sent = self.sign_with(&mut request, options)?;
+        Ok((request, sent))
+    }
+
+    fn sign_with<B: AsRef<[u8]>>(
+        &self,
+        request: &mut HttpRequest<B>,
+        options: &SignOptions<'_>,
+    ) -> Result<SentRequest, Error> {
+        let signed = self.signer.sign(request, options)?;
+        signed.apply_header(request);
+        Ok(SentRequest {
+            timestamp: signed.timestamp(),
+            base_string: signed.base_string().clone(),
+        })
+    }
+
+    /// Step 1: the request-token request (POST, signed, `oauth_callback` set).
+    ///
+    /// `callback` is an absolute URL the provider redirects the user to, or `oob` when the user
+    /// copies the verification code by hand.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for a callback that is neither; signing errors.
+    pub fn request_token(
+        &self,
+        callback: &str,
+    ) -> Result<(HttpRequest<Vec<u8>>, PendingRequestToken), Error> {
+        let options = self.options().callback(callback);
+        let (request, sent) = self.signed_post(self.endpoints.request_token(), &options)?;
+        Ok((request, PendingRequestToken { sent }))
+    }
+
+    /// Step 1's response: the request token. Parsed whatever its `Content-Type` (Atlassian serves
+    /// `text/plain`); `oauth_callback_confirmed=true` is required.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Provider`] for a refusal, [`Error::UnexpectedResponse`] for anything that is not
+    /// a token response, [`Error::InvalidTokenResponse`] for missing or duplicated fields,
+    /// [`Error::CallbackNotConfirmed`], [`Error::ResponseTooLarge`].
+    pub fn finish_request_token<B: AsRef<[u8]>>(
+        &self,
+        pending: PendingRequestToken,
+        response: &Response<B>,
+    ) -> Result<Token<Request>, Error> {
+        let (token, fields) = parse_token_response::<Request, B>(&pending.sent, response)?;
+        match fields.iter().find(|(n, _)| n == "oauth_callback_confirmed") {
+            Some((_, v)) if v == "true" => Ok(token),
+            _ => Err(Error::CallbackNotConfirmed),
+        }
+    }
+
+    /// Step 2: where to send the user: the authorize endpoint with `oauth_token`.
+    #[must_use]
+    pub fn authorize_url(&self, token: &Token<Request>) -> String {
+        let base = self.endpoints.authorize().to_string();
+        let mut url = String::with_capacity(base.len() + token.token().len() + 16);
+        url.push_str(&base);
+        url.push(if self.endpoints.authorize().query().is_some() {
+            '&'
+        } else {
+            '?'
+        });
+        url.push_str("oauth_token=");
+        encode::encode_into(&mut url, token.token().as_bytes());
+        url
+    }
+
+    /// Reads the callback the provider redirected the user to (a full URL, or its query with or
+    /// without `?`), checks that its `oauth_token` is the pending request token (a mismatch is a
+    /// forged or stale callback), and returns the verifier.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CallbackTokenMismatch`], [`Error::UserDenied`] for `oauth_verifier=denied`,
+    /// [`Error::CallbackMissing`] when a field is absent.
+    pub fn parse_callback(
+        &self,
+        callback: &str,
+        pending: &Token<Request>,
+    ) -> Result<Verifier, Error> {
+        parse_callback(callback, pending)
+    }
+
+    /// Step 3: the access-token request, signed with the request token and the verifier.
+    ///
+    /// # Errors
+    ///
+    /// Signing errors.
+    pub fn access_token(
+        &self,
+        token: &Token<Request>,
+        verifier: &Verifier,
+    ) -> Result<(HttpRequest<Vec<u8>>, PendingAccessToken), Error> {
+        let options = self
+            .options()
+            .token(token.as_ref())
+            .verifier(verifier.secret());
+        let (request, sent) = self.signed_post(self.endpoints.access_token(), &options)?;
+        Ok((request, PendingAccessToken { sent }))
+    }
+
+    /// Renewal (Atlassian, OAuth Session 1.0): POST to the access-token endpoint with the current
+    /// access token and its `oauth_session_handle`. Finish with
+    /// [`finish_access_token`](Self::finish_access_token).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] when the token has no session handle; signing errors.
+    pub fn renew(
+        &self,
+        access: &AccessToken,
+    ) -> Result<(HttpRequest<Vec<u8>>, PendingAccessToken), Error> {
+        let handle = access.session_handle().ok_or(Error::InvalidParameter {
+            name: "oauth_session_handle",
+            reason: "this access token came without a session handle, so it cannot be renewed; authorize again",
+        })?;
+        let options = self
+            .options()
+            .token(access.token().as_ref())
+            .extra("oauth_session_handle", handle);
+        let (request, sent) = self.signed_post(self.endpoints.access_token(), &options)?;
+        Ok((request, PendingAccessToken { sent }))
+    }
+
+    /// Step 3's (or renewal's) response: the access token and its fields.
+    ///
+    /// # Errors
+    ///
+    /// As [`finish_request_token`](Self::finish_request_token), without the callback check.
+    pub fn finish_access_token<B: AsRef<[u8]>>(
+        &self,
+        pending: PendingAccessToken,
+        response: &Response<B>,
+    ) -> Result<AccessToken, Error> {
+        let (token, fields) = parse_token_response::<Access, B>(&pending.sent, response)?;
+        Ok(AccessToken { token, fields })
+    }
+
+    /// Signs an API request with an access token, setting its `Authorization` header.
+    ///
+    /// # Errors
+    ///
+    /// Signing errors (see [`Signer::sign_parts`]).
+    pub fn sign_request<B: AsRef<[u8]>>(
+        &self,
+        request: &mut HttpRequest<B>,
+        token: &Token<Access>,
+    ) -> Result<SentRequest, Error> {
+        let options = self.options().token(token.as_ref());
+        self.sign_with(request, &options)
+    }
+
+    /// Atlassian 2-legged OAuth: signs consumer-only with an empty `oauth_token`, and with
+    /// `impersonate` adds the query parameter `user_id=<name>` (signed like any other) for
+    /// "Allow user impersonation".
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidUri`] if the URI cannot be rebuilt; signing errors.
+    pub fn sign_two_legged<B: AsRef<[u8]>>(
+        &self,
+        request: &mut HttpRequest<B>,
+        impersonate: Option<&str>,
+    ) -> Result<SentRequest, Error> {
+        if let Some(user) = impersonate {
+            let uri = request.uri();
+            let mut pq = String::from(uri.path());
+            pq.push('?');
+            if let Some(q) = uri.query().filter(|q| !q.is_empty()) {
+                pq.push_str(q);
+                pq.push('&');
+            }
+            pq.push_str("user_id=");
+            encode::encode_into(&mut pq, user.as_bytes());
+            let mut parts = uri.clone().into_parts();
+            parts.path_and_query = Some(
+                pq.parse()
+                    .map_err(|_| Error::InvalidUri(UriProblem::Unparsable))?,
+            );
+            *request.uri_mut() =
+                Uri::from_parts(parts).map_err(|_| Error::InvalidUri(UriProblem::Unparsable))?;
+        }
+        let options = self.options().two_legged_empty_token();
+        self.sign_with(request, &options)
+    }
+
+    /// A signed `GET {base}/plugins/servlet/applinks/whoami`: a cheap "is my token good" call
+    /// whose body is the user name.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] when the endpoints have no `whoami` (not Atlassian).
+    pub fn whoami(
+        &self,
+        token: &Token<Access>,
+    ) -> Result<(HttpRequest<Vec<u8>>, SentRequest), Error> {
+        let uri = self.endpoints.whoami().ok_or(Error::InvalidParameter {
+            name: "whoami",
+            reason: "only Atlassian endpoints (Endpoints::bitbucket) have whoami",
+        })?;
+        let mut request = HttpRequest::new(Vec::new());
+        *request.uri_mut() = uri.clone();
+        let sent = self.sign_request(&mut request, token)?;
+        Ok((request, sent))
+    }
+
+    /// Checks any response to a signed request: `Ok` for a 2xx without `oauth_problem`, a typed
+    /// [`Error::Provider`] for a refusal (with the base string comparison and the clock offset
+    /// when the provider gave what they need), [`Error::UnexpectedResponse`] otherwise.
+    ///
+    /// # Errors
+    ///
+    /// As described.
+    pub fn check_response<B: AsRef<[u8]>>(
+        &self,
+        sent: &SentRequest,
+        response: &Response<B>,
+    ) -> Result<(), Error> {
+        check_response(sent, response)
+    }
+
+    /// After a `timestamp_refused` with an acceptable window, moves this signer's clock by the
+    /// measured offset (for every clone of the signer). Returns whether it did.
+    pub fn apply_clock_correction(&self, error: &Error) -> bool {
+        match error {
+            Error::Provider(p) => match p.clock_offset {
+                Some(delta) => {
+                    let current = self.signer.clock_offset();
+                    self.signer.set_clock_offset(current.saturating_add(delta));
+                    true
+                }
+                None => false,
+            },
+            _ => false,
+        }
+    }
+}
+
+/// Reads the callback query; see [`Client::parse_callback`].
+///
+/// # Errors
+///
+/// See [`Client::parse_callback`].
+pub fn parse_callback(callback: &str, pending: &Token<Request>) -> Result<Verifier, Error> {
+    let query = match callback.split_once('?') {
+        Some((_, q)) => q,
+        None => callback,
+    };
+    let query = query.split('#').next().unwrap_or_default();
+    let mut token = None;
+    let mut verifier = None;
+    for (name, value) in problem::form_pairs(query.as_bytes()) {
+        match name.as_str() {
+            "oauth_token" if token.is_none() => token = Some(value),
+            "oauth_verifier" if verifier.is_none() => verifier = Some(value),
+            "oauth_token" | "oauth_verifier" => {
+                return Err(Error::CallbackMissing {
+                    field: "a single oauth_token and oauth_verifier (the callback repeats one)",
+                });
+            }
+            _ => {}
+        }
+    }
+    let token = token.ok_or(Error::CallbackMissing {
+        field: "oauth_token",
+    })?;
+    if !crate::signature::constant_time_eq(token.as_bytes(), pending.token().as_bytes()) {
+        return Err(Error::CallbackTokenMismatch);
+    }
+    match verifier {
+        None => Err(Error::CallbackMissing {
+            field: "oauth_verifier",
+        }),
+        Some(v) if v == "denied" => Err(Error::UserDenied),
+        Some(v) if v.is_empty() => Err(Error::CallbackMissing {
+            field: "oauth_verifier",
+        }),
+        Some(v) => Ok(Verifier::new(v)),
+    }
+}
+
+/// A bounded, redacted excerpt of a body for error messages: at most
+/// [`MAX_ERROR_BODY_EXCERPT`] bytes, invalid UTF-8 replaced, and the value of any
+/// `oauth_token_secret=` or `oauth_session_handle=` replaced by `<redacted>`.
+#[must_use]
+pub fn body_excerpt(body: &[u8]) -> String {
+    let cut = &body[..body.len().min(MAX_ERROR_BODY_EXCERPT)];
+    let text = String::from_utf8_lossy(cut);
+    let mut out = String::with_capacity(text.len());
+    let mut rest: &str = &text;
+    loop {
+        let hit = ["oauth_token_secret=", "oauth_session_handle="]
+            .iter()
+            .filter_map(|k| rest.find(k).map(|i| (i, k.len())))
+            .min();
+        let Some((i, klen)) = hit else {
+            out.push_str(rest);
+            break;
+        };
+        out.push_str(&rest[..i + klen]);
+        out.push_str("<redacted>");
+        let after = &rest[i + klen..];
+        let end = after
+            .find(|c: char| c == '&' || c.is_whitespace() || c == '"' || c == '<')
+            .unwrap_or(after.len());
+        rest = &after[end..];
+    }
+    if body.len() > MAX_ERROR_BODY_EXCERPT {
+        out.push('…');
+    }
+    out
+}
+
+fn unexpected<B: AsRef<[u8]>>(response: &Response<B>, reason: &'static str) -> Error {
+    Error::UnexpectedResponse {
+        status: response.status(),
+        reason,
+        content_type: response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        body: body_excerpt(response.body().as_ref()),
+    }
+}
+
+/// The typed refusal in a response, if any.
+fn provider_error(sent: &SentRequest, status: StatusCode, problem: Problem) -> Error {
+    let differences = match (&problem.problem, &problem.provider_base_string) {
+        (OAuthProblem::SignatureInvalid, Some(theirs)) => match BaseString::parse(theirs) {
+            Ok(theirs) => explain::compare(&sent.base_string, &theirs),
+            Err(_) => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let clock_offset = match problem.problem {
+        OAuthProblem::TimestampRefused => problem.clock_offset(sent.timestamp),
+        _ => None,
+    };
+    let _ = status;
+    Error::Provider(Box::new(ProviderError {
+        problem,
+        differences,
+        clock_offset,
+        our_base_string: sent.base_string.as_str().to_owned(),
+    }))
+}
+
+/// See [`Client::check_response`].
+///
+/// # Errors
+///
+/// See [`Client::check_response`].
+pub fn check_response<B: AsRef<[u8]>>(
+    sent: &SentRequest,
+    response: &Response<B>,
+) -> Result<(), Error> {
+    let status = response.status();
+    let body = response.body().as_ref();
+    if let Some(problem) = Problem::from_response(status, response.headers(), body) {
+        return Err(provider_error(sent, status, problem));
+    }
+    if status.is_success() {
+        return Ok(());
+    }
+    Err(unexpected(
+        response,
+        if status.is_redirection() {
+            "a redirect instead of an answer (a login page, or a base URL that is not the server's own?)"
+        } else if status == StatusCode::UNAUTHORIZED {
+            "HTTP 401 without an oauth_problem (is the request reaching the OAuth-aware server?)"
+        } else {
+            "the provider answered with an error status and no oauth_problem"
+        },
+    ))
+}
+
+type TokenFields<K> = (Token<K>, Vec<(String, String)>);
+
+fn parse_token_response<K: TokenKind, B: AsRef<[u8]>>(
+    sent: &SentRequest,
+    response: &Response<B>,
+) -> Result<TokenFields<K>, Error> {
+    let body = response.body().as_ref();
+    if body.len() > MAX_TOKEN_RESPONSE_BYTES {
+        return Err(Error::ResponseTooLarge {
+            limit: MAX_TOKEN_RESPONSE_BYTES,
+        });
+    }
+    check_response(sent, response)?;
+    let trimmed = body.trim_ascii();
+    if !problem::looks_like_form(trimmed) {
+        return Err(unexpected(
+            response,
+            "not a token response (an HTML login page from a proxy? a JSON error?)",
+        ));
+    }
+    if std::str::from_utf8(trimmed).is_err() {
+        return Err(Error::InvalidTokenResponse {
+            reason: "the body is not UTF-8",
+        });
+    }
+    let mut token = None;
+    let mut secret = None;
+    let mut fields = Vec::new();
+    for (count, segment) in trimmed
+        .split(|&b| b == b'&')
+        .filter(|s| !s.is_empty())
+        .enumerate()
+    {
+        if count >= MAX_TOKEN_RESPONSE_PARAMS {
+            return Err(Error::InvalidTokenResponse {
+                reason: "more parameters than a token response has (limit MAX_TOKEN_RESPONSE_PARAMS)",
+            });
+        }
+        let (raw_name, raw_value) = match segment.iter().position(|&b| b == b'=') {
+            Some(i) => (&segment[..i], &segment[i + 1..]),
+            None => (segment, &b""[..]),
+        };
+        let decode = |raw: &[u8]| {
+            encode::decode_form_component(raw)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or(Error::InvalidTokenResponse {
+                    reason: "malformed percent-encoding or non-UTF-8 text in the body",
+                })
+        };
+        let name = decode(raw_name)?;
+        let value = decode(raw_value)?;
+        match name.as_str() {
+            "oauth_token" => {
+                if token.replace(value).is_some() {
+                    return Err(Error::InvalidTokenResponse {
+                        reason: "oauth_token appears more than once",
+                    });
+                }
+            }
+            "oauth_token_secret" => {
+                if secret.replace(TokenSecret::new(value)).is_some() {
+                    return Err(Error::InvalidTokenResponse {
+                        reason: "oauth_token_secret appears more than once",
+                    });
+                }
+            }
+            _ => {
+                if fields.iter().any(|(n, _)| *n == name) {
+                    return Err(Error::InvalidTokenResponse {
+                        reason: "a field appears more than once",
+                    });
+                }
+                fields.push((name, value));
+            }
+        }
+    }
+    let token = match token {
+        Some(t) if !t.is_empty() => t,
+        Some(_) => {
+            return Err(Error::InvalidTokenResponse {
+                reason: "oauth_token is empty",
+            });
+        }
+        None => {
+            return Err(Error::InvalidTokenResponse {
+                reason: "oauth_token is missing",
+            });
+        }
+    };
+    let secret = secret.ok_or(Error::InvalidTokenResponse {
+        reason: "oauth_token_secret is missing",
+    })?;
+    Ok((Token::new(token, secret), fields))
+}

@@ -1,0 +1,278 @@
+//! Provider refusals: `oauth_problem` and its companions, as the OAuth Problem Reporting
+//! extension defines them and Atlassian's servlet sends them.
+//!
+//! A provider says why it refused a request in a `WWW-Authenticate: OAuth realm="..",
+//! oauth_problem="..", ...` header and, on Atlassian servers, with the same parameters
+//! form-encoded in the body. [`Problem::from_response`] reads both.
+
+use std::fmt;
+
+use http::header::WWW_AUTHENTICATE;
+use http::{HeaderMap, StatusCode};
+
+use crate::encode;
+use crate::header::parse_oauth_header;
+
+macro_rules! problems {
+    ($($variant:ident => $name:literal, $advice:literal;)*) => {
+        /// The value of `oauth_problem`. Unknown names survive as [`OAuthProblem::Other`].
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum OAuthProblem {
+            $(
+                #[doc = concat!("`", $name, "`: ", $advice)]
+                $variant,
+            )*
+            /// A problem name this crate does not know, kept verbatim.
+            Other(String),
+        }
+
+        impl OAuthProblem {
+            /// Every known problem, in a stable order.
+            pub const KNOWN: &'static [OAuthProblem] = &[$(OAuthProblem::$variant),*];
+
+            /// Maps a wire name to a problem; unknown names become [`OAuthProblem::Other`].
+            #[must_use]
+            pub fn from_name(name: &str) -> Self {
+                match name {
+                    $($name => Self::$variant,)*
+                    other => Self::Other(other.to_owned()),
+                }
+            }
+
+            /// The wire name.
+            #[must_use]
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $name,)*
+                    Self::Other(name) => name,
+                }
+            }
+
+            /// What to check, in a sentence.
+            #[must_use]
+            pub fn advice(&self) -> &'static str {
+                match self {
+                    $(Self::$variant => $advice,)*
+                    Self::Other(_) => "the provider reported a problem this client does not know; see the provider's advice and logs",
+                }
+            }
+        }
+    };
+}
+
+problems! {
+    VersionRejected => "version_rejected", "the provider does not accept oauth_version=1.0 as sent; try without oauth_version";
+    ParameterAbsent => "parameter_absent", "a required parameter is missing (see the parameters listed as absent)";
+    ParameterRejected => "parameter_rejected", "a parameter was not accepted (see the parameters listed as rejected)";
+    TimestampRefused => "timestamp_refused", "oauth_timestamp is outside the provider's window (about +-5 minutes on Atlassian servers): fix this machine's clock or apply the measured clock offset";
+    NonceUsed => "nonce_used", "this nonce was already used: every request, including each retry, must be signed afresh";
+    SignatureMethodRejected => "signature_method_rejected", "the provider does not accept this signature method; a Bitbucket consumer registered with a public key must use RSA-SHA1";
+    SignatureInvalid => "signature_invalid", "the provider computed a different signature: check that the base URL you use is exactly the one the server believes it serves (scheme, host, port and context path; a reverse proxy often changes these), that the key is the one whose public key was registered, and compare the base strings";
+    ConsumerKeyUnknown => "consumer_key_unknown", "the provider does not know this consumer key: check the Incoming Authentication consumer key in the Application Link";
+    ConsumerKeyRejected => "consumer_key_rejected", "the consumer key is permanently refused: ask the admin to check the Application Link";
+    ConsumerKeyRefused => "consumer_key_refused", "the consumer key is temporarily refused (for example a rate limit); try again later";
+    TokenUsed => "token_used", "this token was already used (a request token can be exchanged only once): start the dance again";
+    TokenExpired => "token_expired", "the token has expired (Atlassian request tokens live 10 minutes): start the dance again, or renew the access token";
+    TokenRevoked => "token_revoked", "the user or an admin revoked the token: authorize again";
+    TokenRejected => "token_rejected", "the provider does not accept this token: it is unknown, mistyped or was issued to another consumer";
+    TokenNotAuthorized => "token_not_authorized", "the request token has not been authorized by the user yet";
+    AdditionalAuthorizationRequired => "additional_authorization_required", "the token lacks some authorization: authorize again";
+    PermissionUnknown => "permission_unknown", "the token does not carry a permission the provider recognizes";
+    PermissionDenied => "permission_denied", "the user lacks permission for this resource";
+    UserRefused => "user_refused", "the user refused access";
+}
+
+impl fmt::Display for OAuthProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A provider's refusal, with everything it said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Problem {
+    /// The HTTP status of the response.
+    pub status: StatusCode,
+    /// `oauth_problem`.
+    pub problem: OAuthProblem,
+    /// `oauth_problem_advice`: the provider's own free text.
+    pub advice: Option<String>,
+    /// `oauth_acceptable_timestamps=a-b` (with `timestamp_refused`).
+    pub acceptable_timestamps: Option<(u64, u64)>,
+    /// `oauth_acceptable_versions=a-b`, kept as sent.
+    pub acceptable_versions: Option<String>,
+    /// `oauth_acceptable_signature_methods`, split on `&`.
+    pub acceptable_signature_methods: Vec<String>,
+    /// `oauth_parameters_absent`, split on `&`.
+    pub parameters_absent: Vec<String>,
+    /// `oauth_parameters_rejected`, split on `&`.
+    pub parameters_rejected: Vec<String>,
+    /// `oauth_signature_base_string`: the base string the provider computed
+    /// (with `signature_invalid`).
+    pub provider_base_string: Option<String>,
+    /// The challenge's `realm`.
+    pub realm: Option<String>,
+    /// Any other parameters, in order.
+    pub other: Vec<(String, String)>,
+}
+
+impl Problem {
+    /// A problem with only a name and a status.
+    #[must_use]
+    pub fn new(status: StatusCode, problem: OAuthProblem) -> Self {
+        Self {
+            status,
+            problem,
+            advice: None,
+            acceptable_timestamps: None,
+            acceptable_versions: None,
+            acceptable_signature_methods: Vec::new(),
+            parameters_absent: Vec::new(),
+            parameters_rejected: Vec::new(),
+            provider_base_string: None,
+            realm: None,
+            other: Vec::new(),
+        }
+    }
+
+    /// Reads `oauth_problem` and companions from every `WWW-Authenticate: OAuth` header and from a
+    /// form-encoded body (whatever its `Content-Type`: Atlassian serves `text/plain`). The header
+    /// wins where both carry a parameter. `None` when neither names an `oauth_problem`.
+    #[must_use]
+    pub fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Option<Self> {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for value in headers.get_all(WWW_AUTHENTICATE) {
+            let Ok(text) = value.to_str() else { continue };
+            if let Ok(params) = parse_oauth_header(text) {
+                pairs.extend(params.iter().map(|(n, v)| (n.to_owned(), v.to_owned())));
+            }
+        }
+        if looks_like_form(body) {
+            for (name, value) in form_pairs(body) {
+                if !pairs.iter().any(|(n, _)| *n == name) {
+                    pairs.push((name, value));
+                }
+            }
+        }
+        Self::from_pairs(status, pairs)
+    }
+
+    /// Builds a problem from decoded `(name, value)` pairs; `None` without `oauth_problem`.
+    #[must_use]
+    pub fn from_pairs(status: StatusCode, pairs: Vec<(String, String)>) -> Option<Self> {
+        let name = pairs
+            .iter()
+            .find(|(n, _)| n == "oauth_problem")
+            .map(|(_, v)| v.clone())?;
+        let mut problem = Self::new(status, OAuthProblem::from_name(&name));
+        for (n, v) in pairs {
+            match n.as_str() {
+                "oauth_problem" => {}
+                "oauth_problem_advice" => problem.advice = Some(v),
+                "oauth_acceptable_timestamps" => {
+                    problem.acceptable_timestamps = parse_range(&v);
+                    if problem.acceptable_timestamps.is_none() {
+                        problem.other.push((n, v));
+                    }
+                }
+                "oauth_acceptable_versions" => problem.acceptable_versions = Some(v),
+                "oauth_acceptable_signature_methods" => {
+                    problem.acceptable_signature_methods = split_list(&v);
+                }
+                "oauth_parameters_absent" => problem.parameters_absent = split_list(&v),
+                "oauth_parameters_rejected" => problem.parameters_rejected = split_list(&v),
+                "oauth_signature_base_string" => problem.provider_base_string = Some(v),
+                "realm" => problem.realm = Some(v),
+                _ => problem.other.push((n, v)),
+            }
+        }
+        Some(problem)
+    }
+
+    /// With `oauth_acceptable_timestamps=a-b`: how many seconds to add to a request's
+    /// `oauth_timestamp` (`sent`) to land in the middle of the provider's window.
+    #[must_use]
+    pub fn clock_offset(&self, sent: u64) -> Option<i64> {
+        let (low, high) = self.acceptable_timestamps?;
+        let middle = (i128::from(low) + i128::from(high)) / 2;
+        i64::try_from(middle - i128::from(sent)).ok()
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the provider refused the request: {} (HTTP {})",
+            self.problem,
+            self.status.as_u16()
+        )?;
+        if let Some(advice) = &self.advice {
+            write!(f, "; provider's advice: {advice}")?;
+        }
+        if !self.parameters_absent.is_empty() {
+            write!(f, "; absent: {}", self.parameters_absent.join(", "))?;
+        }
+        if !self.parameters_rejected.is_empty() {
+            write!(f, "; rejected: {}", self.parameters_rejected.join(", "))?;
+        }
+        if !self.acceptable_signature_methods.is_empty() {
+            write!(
+                f,
+                "; acceptable signature methods: {}",
+                self.acceptable_signature_methods.join(", ")
+            )?;
+        }
+        if let Some((low, high)) = self.acceptable_timestamps {
+            write!(f, "; acceptable timestamps: {low}-{high}")?;
+        }
+        write!(f, ". {}", self.problem.advice())
+    }
+}
+
+fn parse_range(v: &str) -> Option<(u64, u64)> {
+    let (a, b) = v.split_once('-')?;
+    let (a, b) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+    (a <= b).then_some((a, b))
+}
+
+fn split_list(v: &str) -> Vec<String> {
+    v.split('&')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Whether a body plausibly is `name=value&...` rather than HTML or JSON.
+pub(crate) fn looks_like_form(body: &[u8]) -> bool {
+    let body = body.trim_ascii();
+    !body.is_empty()
+        && body.contains(&b'=')
+        && !body.starts_with(b"<")
+        && !body.starts_with(b"{")
+        && !body.starts_with(b"[")
+}
+
+/// Decodes a form body into pairs, lossily (bad escapes are kept verbatim, bytes that are not
+/// UTF-8 are replaced). For reading what a provider said, not for signing.
+pub(crate) fn form_pairs(body: &[u8]) -> impl Iterator<Item = (String, String)> + '_ {
+    body.trim_ascii()
+        .split(|&b| b == b'&')
+        .filter(|s| !s.is_empty())
+        .map(|segment| {
+            let (n, v) = match segment.iter().position(|&b| b == b'=') {
+                Some(i) => (&segment[..i], &segment[i + 1..]),
+                None => (segment, &b""[..]),
+            };
+            (lossy_form_decode(n), lossy_form_decode(v))
+        })
+}
+
+fn lossy_form_decode(raw: &[u8]) -> String {
+    match encode::decode_form_component(raw) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => String::from_utf8_lossy(raw).into_owned(),
+    }
+}
