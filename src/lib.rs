@@ -82,6 +82,9 @@ pub mod params;
 pub mod problem;
 pub mod sign;
 pub mod signature;
+#[cfg(feature = "testkit")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
+pub mod testkit;
 
 pub use base_string::BaseString;
 pub use bitbucket::Endpoints;

@@ -1,0 +1,1 @@
+//! A local Bitbucket Server OAuth stand-in for tests and demos (feature `testkit`).
