@@ -550,7 +550,7 @@ fn unexpected<B: AsRef<[u8]>>(response: &Response<B>, reason: &'static str) -> E
 }
 
 /// The typed refusal in a response, if any.
-fn provider_error(sent: &SentRequest, status: StatusCode, problem: Problem) -> Error {
+fn provider_error(sent: &SentRequest, problem: Problem) -> Error {
     let differences = match (&problem.problem, &problem.provider_base_string) {
         (OAuthProblem::SignatureInvalid, Some(theirs)) => match BaseString::parse(theirs) {
             Ok(theirs) => explain::compare(&sent.base_string, &theirs),
@@ -562,7 +562,6 @@ fn provider_error(sent: &SentRequest, status: StatusCode, problem: Problem) -> E
         OAuthProblem::TimestampRefused => problem.clock_offset(sent.timestamp),
         _ => None,
     };
-    let _ = status;
     Error::Provider(Box::new(ProviderError {
         problem,
         differences,
@@ -583,7 +582,7 @@ pub fn check_response<B: AsRef<[u8]>>(
     let status = response.status();
     let body = response.body().as_ref();
     if let Some(problem) = Problem::from_response(status, response.headers(), body) {
-        return Err(provider_error(sent, status, problem));
+        return Err(provider_error(sent, problem));
     }
     if status.is_success() {
         return Ok(());
