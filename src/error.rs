@@ -144,6 +144,13 @@ pub enum Error {
         field: &'static str,
     },
 
+    /// A redirect chain is longer than the limit.
+    #[error("more than {limit} redirects (a redirect loop?)")]
+    TooManyRedirects {
+        /// The limit.
+        limit: usize,
+    },
+
     /// The HTTP transport failed (adapters only).
     #[error("HTTP transport error: {0}")]
     Transport(#[source] Box<dyn std::error::Error + Send + Sync>),

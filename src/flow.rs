@@ -71,6 +71,20 @@ pub struct PendingAccessToken {
     sent: SentRequest,
 }
 
+impl From<SentRequest> for PendingRequestToken {
+    /// Resumes the request-token step from what a [`crate::call::Call`] sent.
+    fn from(sent: SentRequest) -> Self {
+        Self { sent }
+    }
+}
+
+impl From<SentRequest> for PendingAccessToken {
+    /// Resumes the access-token step from what a [`crate::call::Call`] sent.
+    fn from(sent: SentRequest) -> Self {
+        Self { sent }
+    }
+}
+
 impl PendingRequestToken {
     /// What was sent.
     pub fn sent(&self) -> &SentRequest {
@@ -215,12 +229,12 @@ impl Client {
     fn signed_post(
         &self,
         uri: &Uri,
-        options: &SignOptions<'_>,
+        auth: crate::call::Auth<'_>,
     ) -> Result<(HttpRequest<Vec<u8>>, SentRequest), Error> {
         let mut request = HttpRequest::new(Vec::new());
         *request.method_mut() = Method::POST;
         *request.uri_mut() = uri.clone();
-        let sent = self.sign_with(&mut request, options)?;
+        let sent = self.sign_for(&mut request, auth)?;
         Ok((request, sent))
     }
 
@@ -249,8 +263,10 @@ impl Client {
         &self,
         callback: &str,
     ) -> Result<(HttpRequest<Vec<u8>>, PendingRequestToken), Error> {
-        let options = self.options().callback(callback);
-        let (request, sent) = self.signed_post(self.endpoints.request_token(), &options)?;
+        let (request, sent) = self.signed_post(
+            self.endpoints.request_token(),
+            crate::call::Auth::RequestToken { callback },
+        )?;
         Ok((request, PendingRequestToken { sent }))
     }
 
@@ -316,11 +332,10 @@ impl Client {
         token: &Token<Request>,
         verifier: &Verifier,
     ) -> Result<(HttpRequest<Vec<u8>>, PendingAccessToken), Error> {
-        let options = self
-            .options()
-            .token(token.as_ref())
-            .verifier(verifier.secret());
-        let (request, sent) = self.signed_post(self.endpoints.access_token(), &options)?;
+        let (request, sent) = self.signed_post(
+            self.endpoints.access_token(),
+            crate::call::Auth::AccessToken { token, verifier },
+        )?;
         Ok((request, PendingAccessToken { sent }))
     }
 
@@ -335,15 +350,10 @@ impl Client {
         &self,
         access: &AccessToken,
     ) -> Result<(HttpRequest<Vec<u8>>, PendingAccessToken), Error> {
-        let handle = access.session_handle().ok_or(Error::InvalidParameter {
-            name: "oauth_session_handle",
-            reason: "this access token came without a session handle, so it cannot be renewed; authorize again",
-        })?;
-        let options = self
-            .options()
-            .token(access.token().as_ref())
-            .extra("oauth_session_handle", handle);
-        let (request, sent) = self.signed_post(self.endpoints.access_token(), &options)?;
+        let (request, sent) = self.signed_post(
+            self.endpoints.access_token(),
+            crate::call::Auth::Renew { access },
+        )?;
         Ok((request, PendingAccessToken { sent }))
     }
 
@@ -371,8 +381,60 @@ impl Client {
         request: &mut HttpRequest<B>,
         token: &Token<Access>,
     ) -> Result<SentRequest, Error> {
-        let options = self.options().token(token.as_ref());
+        self.sign_for(request, crate::call::Auth::Access(token))
+    }
+
+    /// Signs `request` for one attempt of a [`crate::call::Call`].
+    pub(crate) fn sign_for<B: AsRef<[u8]>>(
+        &self,
+        request: &mut HttpRequest<B>,
+        auth: crate::call::Auth<'_>,
+    ) -> Result<SentRequest, Error> {
+        use crate::call::Auth;
+        let options = self.options();
+        let options = match auth {
+            Auth::Access(token) => options.token(token.as_ref()),
+            Auth::TwoLegged { .. } => options.two_legged_empty_token(),
+            Auth::RequestToken { callback } => options.callback(callback),
+            Auth::AccessToken { token, verifier } => {
+                options.token(token.as_ref()).verifier(verifier.secret())
+            }
+            Auth::Renew { access } => {
+                let handle = access.session_handle().ok_or(Error::InvalidParameter {
+                    name: "oauth_session_handle",
+                    reason: "this access token came without a session handle, so it cannot be renewed; authorize again",
+                })?;
+                options
+                    .token(access.token().as_ref())
+                    .extra("oauth_session_handle", handle)
+            }
+        };
         self.sign_with(request, &options)
+    }
+
+    /// Appends `user_id=<user>` to the request's query (Atlassian 2LO impersonation).
+    pub(crate) fn add_user_id<B>(
+        &self,
+        request: &mut HttpRequest<B>,
+        user: &str,
+    ) -> Result<(), Error> {
+        let uri = request.uri();
+        let mut pq = String::from(uri.path());
+        pq.push('?');
+        if let Some(q) = uri.query().filter(|q| !q.is_empty()) {
+            pq.push_str(q);
+            pq.push('&');
+        }
+        pq.push_str("user_id=");
+        encode::encode_into(&mut pq, user.as_bytes());
+        let mut parts = uri.clone().into_parts();
+        parts.path_and_query = Some(
+            pq.parse()
+                .map_err(|_| Error::InvalidUri(UriProblem::Unparsable))?,
+        );
+        *request.uri_mut() =
+            Uri::from_parts(parts).map_err(|_| Error::InvalidUri(UriProblem::Unparsable))?;
+        Ok(())
     }
 
     /// Atlassian 2-legged OAuth: signs consumer-only with an empty `oauth_token`, and with
@@ -388,25 +450,9 @@ impl Client {
         impersonate: Option<&str>,
     ) -> Result<SentRequest, Error> {
         if let Some(user) = impersonate {
-            let uri = request.uri();
-            let mut pq = String::from(uri.path());
-            pq.push('?');
-            if let Some(q) = uri.query().filter(|q| !q.is_empty()) {
-                pq.push_str(q);
-                pq.push('&');
-            }
-            pq.push_str("user_id=");
-            encode::encode_into(&mut pq, user.as_bytes());
-            let mut parts = uri.clone().into_parts();
-            parts.path_and_query = Some(
-                pq.parse()
-                    .map_err(|_| Error::InvalidUri(UriProblem::Unparsable))?,
-            );
-            *request.uri_mut() =
-                Uri::from_parts(parts).map_err(|_| Error::InvalidUri(UriProblem::Unparsable))?;
+            self.add_user_id(request, user)?;
         }
-        let options = self.options().two_legged_empty_token();
-        self.sign_with(request, &options)
+        self.sign_for(request, crate::call::Auth::TwoLegged { impersonate })
     }
 
     /// A signed `GET {base}/plugins/servlet/applinks/whoami`: a cheap "is my token good" call

@@ -70,6 +70,7 @@
 
 pub mod base_string;
 pub mod bitbucket;
+pub mod call;
 pub mod clock;
 pub mod credentials;
 pub mod encode;

@@ -1,0 +1,341 @@
+//! A transport-independent driver for one signed exchange: signs every attempt afresh, follows
+//! redirects (re-signing each hop, never sending `Authorization` to another origin), and retries
+//! once after `timestamp_refused` with the measured clock correction.
+//!
+//! An HTTP client adapter is then a five-line loop; see the crate's `reqwest` module, or this one
+//! with any `send` function:
+//!
+//! ```no_run
+//! # use bitbucket_oauth::call::{Call, Next};
+//! # use bitbucket_oauth::{Client, Error};
+//! # fn send(r: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, Error> { unimplemented!() }
+//! # fn demo(mut call: Call<'_>) -> Result<http::Response<Vec<u8>>, Error> {
+//! let mut request = call.start()?;
+//! loop {
+//!     match call.receive(send(request)?)? {
+//!         Next::Send(again) => request = again,
+//!         Next::Done { response, .. } => return Ok(response),
+//!     }
+//! }
+//! # }
+//! ```
+
+use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+use http::{Method, Request as HttpRequest, Response, StatusCode, Uri};
+
+use crate::credentials::{Access, Request, Token, Verifier};
+use crate::error::{Error, UriProblem};
+use crate::flow::{AccessToken, Client, SentRequest};
+use crate::problem::{OAuthProblem, Problem};
+
+/// The most redirects a [`Call`] follows by default.
+pub const DEFAULT_MAX_REDIRECTS: usize = 10;
+
+/// How a [`Call`] signs each attempt.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Auth<'a> {
+    /// An API call with an access token.
+    Access(&'a Token<Access>),
+    /// Atlassian 2-legged OAuth, optionally impersonating a user.
+    TwoLegged {
+        /// The user to act as (`user_id`), if any.
+        impersonate: Option<&'a str>,
+    },
+    /// The request-token step.
+    RequestToken {
+        /// `oob` or an absolute URL.
+        callback: &'a str,
+    },
+    /// The access-token step.
+    AccessToken {
+        /// The authorized request token.
+        token: &'a Token<Request>,
+        /// The verifier from the callback.
+        verifier: &'a Verifier,
+    },
+    /// Renewal of an access token.
+    Renew {
+        /// The token to renew (with its session handle).
+        access: &'a AccessToken,
+    },
+}
+
+/// What to do after a response.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Next {
+    /// Send this (freshly signed) request next.
+    Send(HttpRequest<Vec<u8>>),
+    /// The exchange is over: here is the final response and what was last signed.
+    Done {
+        /// The final response (not checked for `oauth_problem`: see [`Client::check_response`]).
+        response: Response<Vec<u8>>,
+        /// What the last attempt signed (`None` when the last hop went to another origin unsigned).
+        sent: Option<SentRequest>,
+    },
+}
+
+/// One signed exchange; see the [module docs](self).
+#[derive(Debug)]
+pub struct Call<'a> {
+    client: &'a Client,
+    auth: Auth<'a>,
+    request: HttpRequest<Vec<u8>>,
+    origin: (String, String),
+    hops: usize,
+    max_redirects: usize,
+    retried: bool,
+    last_sent: Option<SentRequest>,
+}
+
+fn origin(uri: &Uri) -> (String, String) {
+    let scheme = uri.scheme_str().unwrap_or_default().to_ascii_lowercase();
+    let authority = uri
+        .authority()
+        .map(|a| a.as_str().to_ascii_lowercase())
+        .unwrap_or_default();
+    let default_port = match scheme.as_str() {
+        "http" => ":80",
+        "https" => ":443",
+        _ => "",
+    };
+    let authority = match authority.strip_suffix(default_port) {
+        Some(stripped) if !default_port.is_empty() => stripped.to_owned(),
+        _ => authority,
+    };
+    (scheme, authority)
+}
+
+impl<'a> Call<'a> {
+    /// A call of `request`, signed per `auth` on every attempt.
+    #[must_use]
+    pub fn new(client: &'a Client, auth: Auth<'a>, request: HttpRequest<Vec<u8>>) -> Self {
+        let origin = origin(request.uri());
+        Self {
+            client,
+            auth,
+            request,
+            origin,
+            hops: 0,
+            max_redirects: DEFAULT_MAX_REDIRECTS,
+            retried: false,
+            last_sent: None,
+        }
+    }
+
+    /// The request-token step as a call.
+    #[must_use]
+    pub fn request_token(client: &'a Client, callback: &'a str) -> Self {
+        Self::new(
+            client,
+            Auth::RequestToken { callback },
+            post(client.endpoints().request_token()),
+        )
+    }
+
+    /// The access-token step as a call.
+    #[must_use]
+    pub fn access_token(
+        client: &'a Client,
+        token: &'a Token<Request>,
+        verifier: &'a Verifier,
+    ) -> Self {
+        Self::new(
+            client,
+            Auth::AccessToken { token, verifier },
+            post(client.endpoints().access_token()),
+        )
+    }
+
+    /// Renewal as a call.
+    #[must_use]
+    pub fn renew(client: &'a Client, access: &'a AccessToken) -> Self {
+        Self::new(
+            client,
+            Auth::Renew { access },
+            post(client.endpoints().access_token()),
+        )
+    }
+
+    /// Follow at most `max` redirects (default [`DEFAULT_MAX_REDIRECTS`]).
+    #[must_use]
+    pub fn max_redirects(mut self, max: usize) -> Self {
+        self.max_redirects = max;
+        self
+    }
+
+    /// The first request to send.
+    ///
+    /// # Errors
+    ///
+    /// Signing errors.
+    pub fn start(&mut self) -> Result<HttpRequest<Vec<u8>>, Error> {
+        if let Auth::TwoLegged {
+            impersonate: Some(user),
+        } = self.auth
+        {
+            // Add `user_id` once, to the original request, then sign it like any query parameter.
+            let mut scratch = std::mem::take(&mut self.request);
+            self.client.add_user_id(&mut scratch, user)?;
+            self.request = scratch;
+        }
+        self.signed_current()
+    }
+
+    fn signed_current(&mut self) -> Result<HttpRequest<Vec<u8>>, Error> {
+        let mut request = clone_request(&self.request);
+        request.headers_mut().remove(AUTHORIZATION);
+        if origin(request.uri()) != self.origin {
+            // Never send our Authorization header to another origin.
+            self.last_sent = None;
+            return Ok(request);
+        }
+        let sent = self.client.sign_for(&mut request, self.auth)?;
+        self.last_sent = Some(sent);
+        Ok(request)
+    }
+
+    /// Takes the response to the last request sent and says what to do next.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooManyRedirects`], [`Error::InvalidUri`] for an unusable `Location`, signing
+    /// errors.
+    pub fn receive(&mut self, response: Response<Vec<u8>>) -> Result<Next, Error> {
+        let status = response.status();
+        if let (false, Some(sent)) = (self.retried, &self.last_sent) {
+            if let Some(problem) =
+                Problem::from_response(status, response.headers(), response.body())
+            {
+                if problem.problem == OAuthProblem::TimestampRefused {
+                    if let Some(delta) = problem.clock_offset(sent.timestamp()) {
+                        self.retried = true;
+                        let signer = self.client.signer();
+                        signer.set_clock_offset(signer.clock_offset().saturating_add(delta));
+                        return self.signed_current().map(Next::Send);
+                    }
+                }
+            }
+        }
+        if is_followed_redirect(status) {
+            if let Some(location) = response.headers().get(LOCATION) {
+                if self.hops >= self.max_redirects {
+                    return Err(Error::TooManyRedirects {
+                        limit: self.max_redirects,
+                    });
+                }
+                self.hops += 1;
+                let location = location
+                    .to_str()
+                    .map_err(|_| Error::InvalidUri(UriProblem::Unparsable))?;
+                let next = resolve(self.request.uri(), location)?;
+                *self.request.uri_mut() = next;
+                if matches!(
+                    status,
+                    StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND | StatusCode::SEE_OTHER
+                ) && self.request.method() != Method::HEAD
+                {
+                    *self.request.method_mut() = Method::GET;
+                    self.request.body_mut().clear();
+                    self.request.headers_mut().remove(CONTENT_TYPE);
+                    self.request.headers_mut().remove(CONTENT_LENGTH);
+                }
+                return self.signed_current().map(Next::Send);
+            }
+        }
+        Ok(Next::Done {
+            response,
+            sent: self.last_sent.take(),
+        })
+    }
+}
+
+fn is_followed_redirect(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::MOVED_PERMANENTLY
+            | StatusCode::FOUND
+            | StatusCode::SEE_OTHER
+            | StatusCode::TEMPORARY_REDIRECT
+            | StatusCode::PERMANENT_REDIRECT
+    )
+}
+
+fn post(uri: &Uri) -> HttpRequest<Vec<u8>> {
+    let mut request = HttpRequest::new(Vec::new());
+    *request.method_mut() = Method::POST;
+    *request.uri_mut() = uri.clone();
+    request
+}
+
+fn clone_request(request: &HttpRequest<Vec<u8>>) -> HttpRequest<Vec<u8>> {
+    let mut copy = HttpRequest::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
+    copy
+}
+
+/// Resolves a `Location` against the current URI (absolute, scheme-relative, absolute-path, or
+/// relative-path references).
+fn resolve(base: &Uri, location: &str) -> Result<Uri, Error> {
+    let bad = || Error::InvalidUri(UriProblem::Unparsable);
+    let location = location.split('#').next().unwrap_or_default();
+    let scheme = base.scheme_str().ok_or(bad())?;
+    let authority = base.authority().ok_or(bad())?.as_str();
+    let text = if location.contains("://") {
+        location.to_owned()
+    } else if let Some(rest) = location.strip_prefix("//") {
+        format!("{scheme}://{rest}")
+    } else if location.starts_with('/') {
+        format!("{scheme}://{authority}{location}")
+    } else {
+        let path = base.path();
+        let dir = &path[..path.rfind('/').map_or(0, |i| i + 1)];
+        let dir = if dir.is_empty() { "/" } else { dir };
+        format!("{scheme}://{authority}{dir}{location}")
+    };
+    let uri: Uri = text.parse().map_err(|_| bad())?;
+    if uri.scheme().is_none() || uri.host().is_none() {
+        return Err(bad());
+    }
+    Ok(uri)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_locations() {
+        let base: Uri = "https://h:8443/a/b?q=1".parse().unwrap();
+        assert_eq!(
+            resolve(&base, "/x").unwrap().to_string(),
+            "https://h:8443/x"
+        );
+        assert_eq!(
+            resolve(&base, "c?d=1").unwrap().to_string(),
+            "https://h:8443/a/c?d=1"
+        );
+        assert_eq!(resolve(&base, "//o/p").unwrap().to_string(), "https://o/p");
+        assert_eq!(
+            resolve(&base, "http://o/p#f").unwrap().to_string(),
+            "http://o/p"
+        );
+        assert!(resolve(&base, "http://").is_err());
+    }
+
+    #[test]
+    fn origins_ignore_default_ports_and_case() {
+        assert_eq!(
+            origin(&"https://H:443/x".parse().unwrap()),
+            origin(&"https://h/y".parse().unwrap())
+        );
+        assert_ne!(
+            origin(&"http://h/x".parse().unwrap()),
+            origin(&"https://h/x".parse().unwrap())
+        );
+    }
+}
