@@ -61,9 +61,8 @@ pub enum Auth<'a> {
     },
 }
 
-/// What to do after a response.
+/// What to do after a response. Exhaustive on purpose: an adapter's loop matches both arms.
 #[derive(Debug)]
-#[non_exhaustive]
 pub enum Next {
     /// Send this (freshly signed) request next.
     Send(HttpRequest<Vec<u8>>),
