@@ -224,12 +224,15 @@ impl KeyLoader {
     }
 }
 
+/// Skips explanatory text before the first PEM boundary (RFC 7468 §2 permits it, and
+/// `openssl pkcs12 -nodes` writes `Bag Attributes` there). Input without a boundary (DER) is
+/// returned unchanged.
 fn trim_ascii_start(bytes: &[u8]) -> &[u8] {
-    let start = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(bytes.len());
-    &bytes[start..]
+    const BEGIN: &[u8] = b"-----BEGIN ";
+    bytes
+        .windows(BEGIN.len())
+        .position(|w| w == BEGIN)
+        .map_or(bytes, |start| &bytes[start..])
 }
 
 fn load_der(der: &[u8], passphrase: Option<&[u8]>) -> Result<rsa::PrivateKey, KeyError> {

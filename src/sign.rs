@@ -59,7 +59,7 @@ enum TokenMode<'a> {
 /// let opts = SignOptions::new().callback("oob").realm("Bitbucket");
 /// # let _ = opts;
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SignOptions<'a> {
     token: TokenMode<'a>,
     callback: Option<&'a str>,
@@ -69,6 +69,21 @@ pub struct SignOptions<'a> {
     extra: Vec<(&'a str, &'a str)>,
     nonce: Option<&'a str>,
     timestamp: Option<u64>,
+}
+
+impl fmt::Debug for SignOptions<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignOptions")
+            .field("token", &self.token)
+            .field("callback", &self.callback)
+            .field("verifier", &self.verifier.map(|_| "<redacted>"))
+            .field("realm", &self.realm)
+            .field("version", &self.version)
+            .field("extra", &self.extra)
+            .field("nonce", &self.nonce)
+            .field("timestamp", &self.timestamp)
+            .finish()
+    }
 }
 
 impl Default for SignOptions<'_> {
@@ -489,10 +504,13 @@ fn validate(options: &SignOptions<'_>) -> Result<(), Error> {
         }
     }
     for (name, _) in &options.extra {
-        if !name.starts_with("oauth_") || name.len() == "oauth_".len() {
+        if !name.starts_with("oauth_")
+            || name.len() == "oauth_".len()
+            || !name.bytes().all(encode::is_unreserved)
+        {
             return Err(Error::InvalidParameter {
                 name: "extra protocol parameter",
-                reason: "its name must start with `oauth_`",
+                reason: "its name must start with `oauth_` and use only letters, digits, `-`, `.`, `_` and `~`",
             });
         }
         if RESERVED.contains(name) {
