@@ -582,7 +582,10 @@ pub fn body_excerpt(body: &[u8]) -> String {
     out
 }
 
-fn unexpected<B: AsRef<[u8]>>(response: &Response<B>, reason: &'static str) -> Error {
+pub(crate) fn unexpected_response<B: AsRef<[u8]>>(
+    response: &Response<B>,
+    reason: &'static str,
+) -> Error {
     Error::UnexpectedResponse {
         status: response.status(),
         reason,
@@ -633,7 +636,7 @@ pub fn check_response<B: AsRef<[u8]>>(
     if status.is_success() {
         return Ok(());
     }
-    Err(unexpected(
+    Err(unexpected_response(
         response,
         if status.is_redirection() {
             "a redirect instead of an answer (a login page, or a base URL that is not the server's own?)"
@@ -660,7 +663,7 @@ fn parse_token_response<K: TokenKind, B: AsRef<[u8]>>(
     check_response(sent, response)?;
     let trimmed = body.trim_ascii();
     if !problem::looks_like_form(trimmed) {
-        return Err(unexpected(
+        return Err(unexpected_response(
             response,
             "not a token response (an HTML login page from a proxy? a JSON error?)",
         ));

@@ -81,6 +81,9 @@ pub mod header;
 pub mod keys;
 pub mod params;
 pub mod problem;
+#[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+pub mod reqwest;
 pub mod sign;
 pub mod signature;
 #[cfg(feature = "testkit")]
