@@ -1,5 +1,18 @@
 //! `dance`: a command-line companion to `bitbucket-oauth`.
 //!
+//! ```text
+//! cargo run --example dance --features testkit,reqwest     # no subcommand: the demo, against
+//!                                                          # the built-in Bitbucket stand-in
+//! dance sign    [OPTIONS] <METHOD> <URL>                   # offline: sign and explain
+//! dance keygen  [--bits 2048] [--out key.pem]              # a key pair and the admin's form values
+//! dance login   --base-url URL --consumer-key KEY --private-key PATH [--callback oob|URL] [--token-file PATH]
+//! dance request --base-url URL --consumer-key KEY --private-key PATH --token-file PATH
+//!               <METHOD> <PATH-OR-URL> [--form NAME=VALUE ...] [--json-body STRING]
+//! dance renew   --base-url URL --consumer-key KEY --private-key PATH --token-file PATH
+//! ```
+//!
+//! `login`, `request` and `renew` need `--features reqwest` (`reqwest-native-tls` for https).
+//!
 //! # `sign`: sign a request offline and explain the signature
 //!
 //! When a server answers `signature_invalid`, the question is always "what exactly did I sign?".
@@ -89,9 +102,16 @@ fn main() -> ExitCode {
         Some(Command::Request(args)) => online::request(&args),
         #[cfg(feature = "reqwest")]
         Some(Command::Renew(args)) => online::renew(&args),
+        #[cfg(all(feature = "testkit", feature = "reqwest"))]
+        None => demo::run(),
+        #[cfg(not(all(feature = "testkit", feature = "reqwest")))]
         None => {
-            // For now; a no-argument demo will take this place.
-            let _ = write!(std::io::stderr(), "{}", Cli::command().render_help());
+            let _ = write!(
+                std::io::stderr(),
+                "{}\nWithout a subcommand, dance runs a demo against the built-in Bitbucket \
+                 stand-in; it needs `--features testkit,reqwest`.\n",
+                Cli::command().render_help()
+            );
             return ExitCode::from(2);
         }
     };
@@ -143,5 +163,7 @@ fn print_stdout(text: &str) -> CliResult<()> {
         .map_err(|e| CliError::new(format!("cannot write to stdout: {e}")))
 }
 
+#[cfg(all(feature = "testkit", feature = "reqwest"))]
+mod demo;
 mod online;
 mod sign;
