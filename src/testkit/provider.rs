@@ -13,7 +13,9 @@ use super::server::{
 use super::wire::{RawRequest, Reply};
 use crate::base_string::BaseString;
 use crate::clock::{NonceSource, RandomNonce};
+use crate::credentials::{Token, TokenSecret};
 use crate::encode;
+use crate::flow::AccessToken;
 use crate::header::{HeaderParseError, parse_oauth_header};
 use crate::params::Parameters;
 use crate::problem::OAuthProblem;
@@ -639,6 +641,43 @@ fn issue_access_token(state: &mut State, now: u64, v: &Verified) -> Result<Reply
     let body = access_token_body(&record, &new_token, now, lifetime);
     state.tokens.insert(new_token, TokenRecord::Access(record));
     Ok(Reply::text(200, body))
+}
+
+/// An access token for `user`, as if approved now; see `StandIn::issue_access_token`.
+pub(crate) fn mint_access_token(
+    state: &mut State,
+    now: u64,
+    consumer: &str,
+    user: &str,
+) -> Option<AccessToken> {
+    let lifetime = state.access_token_lifetime;
+    let record = AccessTokenRecord {
+        consumer: consumer.to_owned(),
+        secret: fresh().ok()?,
+        user: user.to_owned(),
+        session_handle: fresh().ok()?,
+        issued_at: now,
+        authorized_at: now,
+        revoked: false,
+    };
+    let token = fresh().ok()?;
+    let fields = vec![
+        ("oauth_expires_in".to_owned(), lifetime.to_string()),
+        (
+            "oauth_session_handle".to_owned(),
+            record.session_handle.clone(),
+        ),
+        (
+            "oauth_authorization_expires_in".to_owned(),
+            lifetime.to_string(),
+        ),
+    ];
+    let access = AccessToken::new(
+        Token::new(token.clone(), TokenSecret::new(record.secret.clone())),
+        fields,
+    );
+    state.tokens.insert(token, TokenRecord::Access(record));
+    Some(access)
 }
 
 /// Who a verified resource request acts for; `None` is anonymous.

@@ -18,6 +18,7 @@ use super::provider;
 use super::wire::{self, ReadError, Reply};
 use crate::bitbucket::Endpoints;
 use crate::credentials::ConsumerSecret;
+use crate::flow::AccessToken;
 use crate::keys::{KeyError, RsaPublicKey};
 use crate::problem::OAuthProblem;
 
@@ -859,6 +860,21 @@ impl StandIn {
             }
             None => false,
         }
+    }
+
+    /// Issues an access token for `consumer` acting as `user` without the dance, as if the
+    /// user had approved just now: for tests of code that starts from a stored token. The
+    /// fields match a real access-token response (`oauth_expires_in`, `oauth_session_handle`,
+    /// `oauth_authorization_expires_in`), so it can be renewed. `None` when the consumer is not
+    /// registered (or no randomness is available).
+    #[must_use]
+    pub fn issue_access_token(&self, consumer: &str, user: &str) -> Option<AccessToken> {
+        let mut state = self.shared.lock();
+        if !state.consumers.contains_key(consumer) {
+            return None;
+        }
+        let now = state.now(&self.shared.clock);
+        provider::mint_access_token(&mut state, now, consumer, user)
     }
 
     /// The user an access token acts for, if it is a known access token.
