@@ -1428,6 +1428,9 @@ fn the_request_log_keeps_headers_bodies_and_outcomes() {
     assert_eq!(log[1].body, b"a=1");
     assert_eq!(log[1].status, StatusCode::OK);
     assert_eq!(log[1].header("content-length"), Some("3"));
+    assert_eq!(log[1].seq, 5);
+    assert_eq!(stand_in.requests_since(4).len(), 1);
+    assert!(stand_in.requests_since(5).is_empty());
     let _ = access;
 }
 

@@ -238,6 +238,9 @@ pub enum Malformed {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct LoggedRequest {
+    /// The request's number: 1 for the first request the stand-in answered, counting those
+    /// dropped from the log.
+    pub seq: u64,
     /// The method as sent (empty when the request line could not be read).
     pub method: String,
     /// The path as sent, context path included, without the query.
@@ -338,6 +341,7 @@ pub(crate) struct State {
     pub(crate) catalog: Catalog,
     pub(crate) faults: Faults,
     pub(crate) log: VecDeque<LoggedRequest>,
+    pub(crate) logged: u64,
     pub(crate) request_token_lifetime: u64,
     pub(crate) access_token_lifetime: u64,
 }
@@ -537,6 +541,7 @@ impl StandInBuilder {
                 ..Faults::default()
             },
             log: VecDeque::new(),
+            logged: 0,
             request_token_lifetime: self.request_token_lifetime,
             access_token_lifetime: self.access_token_lifetime,
         };
@@ -619,6 +624,7 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream) {
             };
             let reply = Reply::text(status, format!("{message}\n"));
             let entry = LoggedRequest {
+                seq: 0,
                 method,
                 path,
                 query,
@@ -636,6 +642,7 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream) {
                     problem: None,
                 });
             let entry = LoggedRequest {
+                seq: 0,
                 method: request.method.clone(),
                 path: request.path().to_owned(),
                 query: request.query().map(str::to_owned),
@@ -657,6 +664,9 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream) {
         if state.log.len() >= MAX_LOGGED_REQUESTS {
             state.log.pop_front();
         }
+        state.logged += 1;
+        let mut entry = entry;
+        entry.seq = state.logged;
         state.log.push_back(entry);
     }
     let _ = wire::write_reply(&mut stream, &reply);
@@ -948,7 +958,20 @@ impl StandIn {
         self.shared.lock().log.iter().cloned().collect()
     }
 
-    /// Forgets the logged requests.
+    /// The logged requests numbered after `seq` (see [`LoggedRequest::seq`]): what arrived since
+    /// the last one seen.
+    #[must_use]
+    pub fn requests_since(&self, seq: u64) -> Vec<LoggedRequest> {
+        self.shared
+            .lock()
+            .log
+            .iter()
+            .filter(|r| r.seq > seq)
+            .cloned()
+            .collect()
+    }
+
+    /// Forgets the logged requests (numbering continues).
     pub fn clear_requests(&self) {
         self.shared.lock().log.clear();
     }
