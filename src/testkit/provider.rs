@@ -998,3 +998,122 @@ fn authorize_page(state: &mut State, now: u64, req: &RawRequest) -> Handled {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::{StandIn, TestClock};
+    use proptest::prelude::*;
+
+    const PATHS: [&str; 9] = [
+        "/bitbucket/plugins/servlet/oauth/request-token",
+        "/bitbucket/plugins/servlet/oauth/access-token",
+        "/bitbucket/plugins/servlet/oauth/authorize",
+        "/bitbucket/plugins/servlet/applinks/whoami",
+        "/bitbucket/rest/api/1.0/projects",
+        "/bitbucket/rest/api/1.0/projects/ENG/repos",
+        "/bitbucket/rest/api/1.0/projects/%FF/repos",
+        "/bitbucket",
+        "/",
+    ];
+
+    fn stand_in() -> StandIn {
+        let stand_in = StandIn::builder()
+            .clock(TestClock::frozen(1_700_000_000))
+            .start()
+            .unwrap();
+        stand_in.register_hmac_consumer("k", "s");
+        stand_in
+    }
+
+    fn oauth_param() -> impl Strategy<Value = (String, String)> {
+        (
+            prop_oneof![
+                Just("oauth_consumer_key".to_owned()),
+                Just("oauth_token".to_owned()),
+                Just("oauth_signature_method".to_owned()),
+                Just("oauth_signature".to_owned()),
+                Just("oauth_timestamp".to_owned()),
+                Just("oauth_nonce".to_owned()),
+                Just("oauth_version".to_owned()),
+                Just("oauth_callback".to_owned()),
+                Just("oauth_verifier".to_owned()),
+                Just("oauth_session_handle".to_owned()),
+                Just("realm".to_owned()),
+                "[a-z_]{1,12}",
+            ],
+            prop_oneof![
+                Just("k".to_owned()),
+                Just("HMAC-SHA1".to_owned()),
+                Just("RSA-SHA1".to_owned()),
+                Just("1700000000".to_owned()),
+                Just("1.0".to_owned()),
+                Just("oob".to_owned()),
+                Just(String::new()),
+                "[ -~]{0,24}",
+            ],
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_request_gets_a_well_formed_answer(
+            method in prop_oneof![
+                Just("GET".to_owned()),
+                Just("POST".to_owned()),
+                Just("PUT".to_owned()),
+                "[A-Z]{1,7}",
+            ],
+            path in 0..PATHS.len(),
+            query in prop::collection::vec(oauth_param(), 0..4),
+            header in prop::collection::vec(oauth_param(), 0..9),
+            raw_header in prop::option::of("[ -~]{0,80}"),
+            form in any::<bool>(),
+            body in prop::collection::vec(any::<u8>(), 0..64),
+        ) {
+            let stand_in = stand_in();
+            let mut target = PATHS[path].to_owned();
+            for (i, (n, v)) in query.iter().enumerate() {
+                target.push(if i == 0 { '?' } else { '&' });
+                target.push_str(&encode::encode(n));
+                target.push('=');
+                target.push_str(&encode::encode(v));
+            }
+            let mut authorization = String::from("OAuth ");
+            for (i, (n, v)) in header.iter().enumerate() {
+                if i > 0 {
+                    authorization.push_str(", ");
+                }
+                authorization.push_str(&format!("{n}=\"{}\"", encode::encode(v)));
+            }
+            let mut headers = vec![("Authorization".to_owned(), authorization)];
+            if let Some(raw) = raw_header {
+                headers.push(("Authorization".to_owned(), raw));
+            }
+            if form {
+                headers.push(("Content-Type".to_owned(), "application/x-www-form-urlencoded".to_owned()));
+            }
+            let request = RawRequest { method, target, headers, body };
+            let handled = handle(stand_in.shared(), &request);
+            let status = handled.reply.status;
+            prop_assert!([200, 302, 400, 401, 404, 405, 503].contains(&status), "{status}");
+            if let Some(problem) = &handled.problem {
+                let expected = problem_status(problem).as_u16();
+                let anonymous = *problem == OAuthProblem::ParameterAbsent && status == 401;
+                prop_assert!(status == expected || anonymous, "{problem} {status}");
+                let www = handled
+                    .reply
+                    .headers
+                    .iter()
+                    .find(|(n, _)| n == "WWW-Authenticate")
+                    .map(|(_, v)| v.clone())
+                    .unwrap();
+                let parsed = parse_oauth_header(&www).unwrap();
+                prop_assert_eq!(parsed.get("oauth_problem"), Some(problem.as_str()));
+                prop_assert!(http::HeaderValue::from_str(&www).is_ok());
+            }
+        }
+    }
+}

@@ -695,10 +695,13 @@ impl fmt::Debug for StandIn {
 impl Drop for StandIn {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so that it sees the flag.
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        // Wake the accept loop so that it sees the flag. Should that fail, leave the thread
+        // detached rather than hang: it stops at its next connection.
+        let woke = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1)).is_ok();
         if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            if woke {
+                let _ = thread.join();
+            }
         }
     }
 }
@@ -724,6 +727,11 @@ impl StandIn {
     #[must_use]
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    #[cfg(test)]
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
     }
 
     /// The socket address it listens on.

@@ -72,9 +72,20 @@ fn bad(status: u16, message: &'static str) -> ReadError {
     }
 }
 
+/// A byte source with a read timeout: a socket, or a buffer in tests.
+pub(crate) trait Source: Read {
+    fn set_timeout(&mut self, timeout: Duration) -> io::Result<()>;
+}
+
+impl Source for TcpStream {
+    fn set_timeout(&mut self, timeout: Duration) -> io::Result<()> {
+        self.set_read_timeout(Some(timeout))
+    }
+}
+
 /// Reads one request. Never reads more than [`MAX_HEAD_BYTES`] + [`MAX_BODY_BYTES`] (plus one
 /// buffer of slack).
-pub(crate) fn read_request(stream: &mut TcpStream) -> Result<RawRequest, ReadError> {
+pub(crate) fn read_request<S: Source>(stream: &mut S) -> Result<RawRequest, ReadError> {
     let deadline = Instant::now() + REQUEST_DEADLINE;
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     let mut chunk = [0u8; 4096];
@@ -194,12 +205,12 @@ pub(crate) fn read_request(stream: &mut TcpStream) -> Result<RawRequest, ReadErr
     })
 }
 
-fn read_some(stream: &mut TcpStream, buf: &mut [u8], deadline: Instant) -> io::Result<usize> {
+fn read_some<S: Source>(stream: &mut S, buf: &mut [u8], deadline: Instant) -> io::Result<usize> {
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
         return Err(io::Error::new(io::ErrorKind::TimedOut, "request deadline"));
     }
-    stream.set_read_timeout(Some(left))?;
+    stream.set_timeout(left)?;
     loop {
         match stream.read(buf) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -298,6 +309,103 @@ fn drain(stream: &mut TcpStream) {
         match stream.read(&mut scratch) {
             Ok(0) | Err(_) => return,
             Ok(n) => total += n,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Delivers its bytes a few at a time, like a slow socket.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.len().min(buf.len()).min(self.1.max(1));
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    impl Source for Trickle<'_> {
+        fn set_timeout(&mut self, _: Duration) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn read(bytes: &[u8], step: usize) -> Result<RawRequest, ReadError> {
+        read_request(&mut Trickle(bytes, step))
+    }
+
+    #[test]
+    fn reads_a_request_with_a_body_in_pieces() {
+        let r = read(
+            b"POST /a?b=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello-extra",
+            3,
+        )
+        .unwrap();
+        assert_eq!(
+            (r.method.as_str(), r.path(), r.query()),
+            ("POST", "/a", Some("b=1"))
+        );
+        assert_eq!(r.body, b"hello");
+        assert_eq!(r.header_values("HOST").collect::<Vec<_>>(), ["x"]);
+    }
+
+    #[test]
+    fn statuses_of_bad_requests() {
+        let status = |bytes: &[u8]| match read(bytes, 4096) {
+            Err(ReadError::Bad { status, .. }) => status,
+            Err(ReadError::Gone) => 0,
+            Ok(_) => 200,
+        };
+        assert_eq!(status(b""), 0);
+        assert_eq!(status(b"GET / HTTP/1.1\r\n"), 400);
+        assert_eq!(status(b"GET * HTTP/1.1\r\n\r\n"), 400);
+        assert_eq!(
+            status(b"GET / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n"),
+            413
+        );
+        assert_eq!(
+            status(b"GET / HTTP/1.1\r\nContent-Length: 1 \r\n\r\nx"),
+            200
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048), step in 1usize..64) {
+            match read(&bytes, step) {
+                Ok(r) => prop_assert!(r.target.starts_with('/')),
+                Err(ReadError::Bad { status, .. }) => prop_assert!([400, 413, 431, 501].contains(&status)),
+                Err(ReadError::Gone) => {}
+            }
+        }
+
+        #[test]
+        fn mangled_requests_never_panic(
+            method in "[A-Z]{0,8}",
+            target in "[ -~]{0,64}",
+            headers in proptest::collection::vec(("[!-9;-~]{1,20}", "[ -~]{0,40}"), 0..8),
+            body in proptest::collection::vec(any::<u8>(), 0..64),
+            step in 1usize..64,
+        ) {
+            let mut bytes = format!("{method} {target} HTTP/1.1\r\n").into_bytes();
+            for (n, v) in &headers {
+                bytes.extend_from_slice(format!("{n}: {v}\r\n").as_bytes());
+            }
+            bytes.extend_from_slice(b"\r\n");
+            bytes.extend_from_slice(&body);
+            match read(&bytes, step) {
+                Ok(r) => prop_assert!(r.body.len() <= body.len()),
+                Err(ReadError::Bad { status, .. }) => prop_assert!([400, 413, 431, 501].contains(&status)),
+                Err(ReadError::Gone) => {}
+            }
         }
     }
 }
