@@ -938,10 +938,23 @@ fn signature_invalid_carries_the_base_string_and_names_the_proxy_differences() {
     );
     assert_eq!(problem.provider_base_string.as_deref(), Some(theirs));
 
+    let checked = client
+        .check_response(pending.sent(), &response)
+        .unwrap_err();
     let err = client.finish_request_token(pending, &response).unwrap_err();
-    let Error::Provider(provider) = &err else {
-        panic!("{err:?}")
+    let (Error::Provider(provider), Error::Provider(checked)) = (&err, &checked) else {
+        panic!("{err:?} {checked:?}")
     };
+    assert_eq!(checked.differences, provider.differences);
+    let message = checked.to_string();
+    assert!(
+        message.contains("scheme: we signed http, the provider saw https"),
+        "{message}"
+    );
+    assert!(
+        message.contains("host: we signed 127.0.0.1, the provider saw git.example.com"),
+        "{message}"
+    );
     let port = stand_in.addr().port().to_string();
     assert_eq!(
         provider.differences,
