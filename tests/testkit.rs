@@ -558,6 +558,21 @@ fn two_legged_without_impersonation_is_anonymous_or_the_execute_as_user() {
     ));
     assert_eq!(page["size"], 1);
     assert_eq!(page["values"][0]["key"], "PUB");
+    stand_in.add_public_project("OSS", "More open source");
+    stand_in.add_project("SECRET", "Private");
+    let page = json(&two_legged_get(
+        &client,
+        &stand_in.url("/rest/api/1.0/projects"),
+        None,
+    ));
+    let keys: Vec<&str> = page["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["PUB", "OSS"]);
+    assert_eq!(page["values"][1]["public"], true);
     let response = two_legged_get(
         &client,
         &stand_in.url("/rest/api/1.0/projects/ENG/repos"),
