@@ -1,0 +1,1119 @@
+//! The OAuth provider: routing, verification of signed requests the way Atlassian's servlet does
+//! it, the token endpoints, the authorization page and the REST resources.
+
+use std::fmt::Write as _;
+
+use http::{Method, Uri};
+
+use super::data::{self, Catalog};
+use super::server::{
+    AccessTokenRecord, Credential, Decision, Malformed, RequestState, RequestTokenRecord, Shared,
+    State, TIMESTAMP_WINDOW_SECS, TokenRecord, UserDecision, problem_status,
+};
+use super::wire::{RawRequest, Reply};
+use crate::base_string::BaseString;
+use crate::clock::{NonceSource, RandomNonce};
+use crate::credentials::{Token, TokenSecret};
+use crate::encode;
+use crate::flow::AccessToken;
+use crate::header::{HeaderParseError, parse_oauth_header};
+use crate::params::Parameters;
+use crate::problem::OAuthProblem;
+use crate::signature::{self, MethodName, VerifyKey};
+
+/// A reply and, for a refusal, its problem (for the log).
+#[derive(Debug)]
+pub(crate) struct Handled {
+    pub(crate) reply: Reply,
+    pub(crate) problem: Option<OAuthProblem>,
+}
+
+impl From<Reply> for Handled {
+    fn from(reply: Reply) -> Self {
+        Self {
+            reply,
+            problem: None,
+        }
+    }
+}
+
+/// A refusal in Atlassian's form.
+#[derive(Debug)]
+struct Refusal {
+    status: u16,
+    problem: OAuthProblem,
+    params: Vec<(&'static str, String)>,
+}
+
+impl Refusal {
+    fn new(problem: OAuthProblem) -> Self {
+        Self {
+            status: problem_status(&problem).as_u16(),
+            problem,
+            params: Vec::new(),
+        }
+    }
+
+    fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.params.push((name, value.into()));
+        self
+    }
+
+    fn advice(self, text: impl Into<String>) -> Self {
+        self.with("oauth_problem_advice", text)
+    }
+
+    /// `WWW-Authenticate: OAuth realm="<enc base>", oauth_problem="..", <companions>` and the same
+    /// fields (without realm) form-encoded in a `text/plain` body.
+    fn render(self, realm_base: &str) -> Handled {
+        let mut header = String::from("OAuth realm=\"");
+        encode::encode_into(&mut header, realm_base.as_bytes());
+        header.push('"');
+        let mut body = String::new();
+        let all =
+            std::iter::once(("oauth_problem", self.problem.as_str().to_owned())).chain(self.params);
+        for (name, value) in all {
+            let _ = write!(header, ", {name}=\"");
+            encode::encode_into(&mut header, value.as_bytes());
+            header.push('"');
+            if !body.is_empty() {
+                body.push('&');
+            }
+            body.push_str(name);
+            body.push('=');
+            encode::encode_into(&mut body, value.as_bytes());
+        }
+        Handled {
+            reply: Reply::text(self.status, body).header("WWW-Authenticate", header),
+            problem: Some(self.problem),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Endpoint {
+    RequestToken,
+    AccessToken,
+    Resource(Resource),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resource {
+    Whoami,
+    Projects,
+    Repos,
+}
+
+const REQUEST_TOKEN_PATH: &str = "/plugins/servlet/oauth/request-token";
+const AUTHORIZE_PATH: &str = "/plugins/servlet/oauth/authorize";
+const ACCESS_TOKEN_PATH: &str = "/plugins/servlet/oauth/access-token";
+const WHOAMI_PATH: &str = "/plugins/servlet/applinks/whoami";
+const PROJECTS_PATH: &str = "/rest/api/1.0/projects";
+
+/// Answers one request.
+pub(crate) fn handle(shared: &Shared, req: &RawRequest) -> Handled {
+    let path = req.path();
+    let ctx = shared.context_path.as_str();
+    let rel = match path.strip_prefix(ctx) {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => rest,
+        _ => return not_found(path),
+    };
+    let mut state = shared.lock();
+    let now = state.now(&shared.clock);
+    let (endpoint, project) = match rel {
+        REQUEST_TOKEN_PATH => (Endpoint::RequestToken, None),
+        ACCESS_TOKEN_PATH => (Endpoint::AccessToken, None),
+        AUTHORIZE_PATH => return authorize_page(&mut state, now, req),
+        WHOAMI_PATH => (Endpoint::Resource(Resource::Whoami), None),
+        PROJECTS_PATH => (Endpoint::Resource(Resource::Projects), None),
+        other => match other
+            .strip_prefix("/rest/api/1.0/projects/")
+            .and_then(|r| r.strip_suffix("/repos"))
+            .filter(|key| !key.is_empty() && !key.contains('/'))
+        {
+            Some(key) => (
+                Endpoint::Resource(Resource::Repos),
+                Some(lossy_decode(key.as_bytes())),
+            ),
+            None => return not_found(path),
+        },
+    };
+    let allowed = match endpoint {
+        Endpoint::RequestToken | Endpoint::AccessToken => "POST",
+        Endpoint::Resource(_) => "GET",
+    };
+    if req.method != allowed {
+        return Reply::text(
+            405,
+            format!("{} is not allowed here; use {allowed}\n", req.method),
+        )
+        .header("Allow", allowed)
+        .into();
+    }
+
+    if let Some((problem, times)) = state.faults.refuse.as_mut() {
+        if times.take() {
+            let problem = problem.clone();
+            return forced_refusal(now, problem).render(&state.believed_base);
+        }
+    }
+    if matches!(endpoint, Endpoint::RequestToken | Endpoint::AccessToken) {
+        if let Some((kind, times)) = state.faults.malform.as_mut() {
+            if times.take() {
+                return malformed(*kind).into();
+            }
+        }
+    }
+
+    let realm = state.believed_base.clone();
+    let verified = match verify(&mut state, now, req, rel, endpoint) {
+        Ok(v) => v,
+        Err(refusal) => return refusal.render(&realm),
+    };
+    let result = match endpoint {
+        Endpoint::RequestToken => issue_request_token(&mut state, now, &verified),
+        Endpoint::AccessToken => issue_access_token(&mut state, now, &verified),
+        Endpoint::Resource(resource) => {
+            serve_resource(&state, now, &verified, resource, project.as_deref())
+        }
+    };
+    match result {
+        Ok(reply) => reply.into(),
+        Err(refusal) => refusal.render(&realm),
+    }
+}
+
+fn not_found(path: &str) -> Handled {
+    if path.contains("/rest/") {
+        Reply::new(
+            404,
+            "application/json;charset=UTF-8",
+            data::error_json(
+                &format!("No resource at {path}"),
+                "com.sun.jersey.api.NotFoundException",
+            ),
+        )
+        .into()
+    } else {
+        Reply::text(404, format!("Not found: {path}\n")).into()
+    }
+}
+
+fn forced_refusal(now: u64, problem: OAuthProblem) -> Refusal {
+    let refusal = Refusal::new(problem.clone());
+    match problem {
+        OAuthProblem::TimestampRefused => {
+            refusal.with("oauth_acceptable_timestamps", acceptable_timestamps(now))
+        }
+        OAuthProblem::SignatureMethodRejected => {
+            refusal.with("oauth_acceptable_signature_methods", "RSA-SHA1")
+        }
+        OAuthProblem::VersionRejected => refusal.with("oauth_acceptable_versions", "1.0-1.0"),
+        _ => refusal.advice("refused on purpose by the stand-in (StandIn::refuse)"),
+    }
+}
+
+fn acceptable_timestamps(now: u64) -> String {
+    format!(
+        "{}-{}",
+        now.saturating_sub(TIMESTAMP_WINDOW_SECS),
+        now.saturating_add(TIMESTAMP_WINDOW_SECS)
+    )
+}
+
+fn malformed(kind: Malformed) -> Reply {
+    match kind {
+        Malformed::LoginPage => Reply::new(
+            200,
+            "text/html;charset=UTF-8",
+            "<!DOCTYPE html>\n<html><head><title>Log in - Bitbucket</title></head>\n<body>\
+             <form id=\"j-login-form\" action=\"/j_atl_security_check\" method=\"post\">\
+             <input name=\"j_username\"><input name=\"j_password\" type=\"password\">\
+             <input type=\"submit\" value=\"Log in\"></form></body></html>\n",
+        ),
+        Malformed::TruncatedBody => {
+            let mut reply = Reply::text(200, "oauth_token=fEG2p4Rk8xQv&oauth_tok");
+            reply.announce_len = Some(140);
+            reply
+        }
+        Malformed::Garbage => Reply::text(200, b"\xff\xfe\x00\x01garbage\x1b[0m\r\n".to_vec()),
+        Malformed::Empty => Reply::text(200, Vec::new()),
+    }
+}
+
+/// Decodes a query or form component lossily (for values the stand-in reads, not for signing).
+fn lossy_decode(raw: &[u8]) -> String {
+    match encode::decode_form_component(raw) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => String::from_utf8_lossy(raw).into_owned(),
+    }
+}
+
+/// Splits `a=1&b=2` into decoded pairs; `None` on a malformed escape.
+fn decode_pairs(raw: &[u8]) -> Option<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for segment in raw.split(|&b| b == b'&').filter(|s| !s.is_empty()) {
+        let (n, v) = match segment.iter().position(|&b| b == b'=') {
+            Some(i) => (segment.get(..i)?, segment.get(i + 1..)?),
+            None => (segment, &b""[..]),
+        };
+        let n = encode::decode_form_component(n).ok()?;
+        let v = encode::decode_form_component(v).ok()?;
+        out.push((
+            String::from_utf8_lossy(&n).into_owned(),
+            String::from_utf8_lossy(&v).into_owned(),
+        ));
+    }
+    Some(out)
+}
+
+/// A request whose signature checked out.
+#[derive(Debug)]
+struct Verified {
+    consumer: String,
+    /// The protocol parameters, decoded, each name once.
+    protocol: Vec<(String, String)>,
+    /// The query parameters, decoded.
+    query: Vec<(String, String)>,
+}
+
+impl Verified {
+    fn get(&self, name: &str) -> Option<&str> {
+        get(&self.protocol, name)
+    }
+
+    fn query(&self, name: &str) -> Option<&str> {
+        get(&self.query, name)
+    }
+}
+
+fn get<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn rejected(name: &str, advice: &str) -> Refusal {
+    Refusal::new(OAuthProblem::ParameterRejected)
+        .with("oauth_parameters_rejected", name)
+        .advice(advice)
+}
+
+/// Checks a signed request the way Atlassian's provider does, in this order: parameters
+/// (well-formed, each protocol parameter once), `oauth_version`, required parameters, consumer,
+/// signature method, timestamp window, token, signature, nonce.
+fn verify(
+    state: &mut State,
+    now: u64,
+    req: &RawRequest,
+    rel: &str,
+    endpoint: Endpoint,
+) -> Result<Verified, Refusal> {
+    let mut base_params = Parameters::new();
+    let mut protocol: Vec<(String, String)> = Vec::new();
+
+    // 1. The Authorization header (realm excluded from everything, RFC 5849 §3.4.1.3.1).
+    let mut seen_oauth_header = false;
+    for value in req.header_values("authorization") {
+        let parsed = match parse_oauth_header(value) {
+            Ok(p) => p,
+            Err(HeaderParseError::NotOAuth) => continue,
+            Err(HeaderParseError::BadEncoding { name }) => {
+                return Err(rejected(&name, "the value is not valid percent-encoding"));
+            }
+            Err(e) => {
+                return Err(Refusal::new(OAuthProblem::ParameterRejected)
+                    .advice(format!("malformed Authorization header: {e}")));
+            }
+        };
+        if seen_oauth_header {
+            return Err(Refusal::new(OAuthProblem::ParameterRejected)
+                .advice("more than one OAuth Authorization header"));
+        }
+        seen_oauth_header = true;
+        for (name, value) in parsed.iter() {
+            if name == "realm" {
+                continue;
+            }
+            if name != "oauth_signature" {
+                base_params.push(name, value);
+            }
+            protocol.push((name.to_owned(), value.to_owned()));
+        }
+    }
+
+    // 2. The query and 3. a form body.
+    let query_raw = req.query().unwrap_or_default();
+    base_params
+        .extend_from_query(query_raw)
+        .map_err(|e| Refusal::new(OAuthProblem::ParameterRejected).advice(e.to_string()))?;
+    let query = decode_pairs(query_raw.as_bytes()).unwrap_or_default();
+    let mut body_pairs = Vec::new();
+    let is_form = req
+        .header_values("content-type")
+        .next()
+        .is_some_and(|ct| crate::sign::is_form_urlencoded(ct.as_bytes()));
+    if is_form {
+        base_params
+            .extend_from_form(&req.body)
+            .map_err(|e| Refusal::new(OAuthProblem::ParameterRejected).advice(e.to_string()))?;
+        body_pairs = decode_pairs(&req.body).unwrap_or_default();
+    }
+    for (name, value) in query.iter().chain(&body_pairs) {
+        if name.starts_with("oauth_") {
+            protocol.push((name.clone(), value.clone()));
+        }
+    }
+    for (i, (name, _)) in protocol.iter().enumerate() {
+        if protocol.iter().skip(i + 1).any(|(n, _)| n == name) {
+            return Err(rejected(
+                name,
+                "a protocol parameter may appear only once, in one place",
+            ));
+        }
+    }
+
+    // Not an OAuth request at all.
+    let is_resource = matches!(endpoint, Endpoint::Resource(_));
+    let mut required: Vec<&'static str> = vec![
+        "oauth_consumer_key",
+        "oauth_signature_method",
+        "oauth_signature",
+        "oauth_timestamp",
+        "oauth_nonce",
+    ];
+    match endpoint {
+        Endpoint::RequestToken => required.push("oauth_callback"),
+        Endpoint::AccessToken => {
+            required.insert(1, "oauth_token");
+            if get(&protocol, "oauth_session_handle").is_none() {
+                required.push("oauth_verifier");
+            }
+        }
+        Endpoint::Resource(_) => required.insert(1, "oauth_token"),
+    }
+    let absent: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|name| get(&protocol, name).is_none())
+        .collect();
+    if protocol.is_empty() && is_resource {
+        // An anonymous request to a resource: a 401 challenge that says what is missing.
+        let mut refusal = Refusal::new(OAuthProblem::ParameterAbsent)
+            .with("oauth_parameters_absent", absent.join("&"));
+        refusal.status = 401;
+        return Err(refusal);
+    }
+
+    if let Some(version) = get(&protocol, "oauth_version") {
+        if version != "1.0" {
+            return Err(Refusal::new(OAuthProblem::VersionRejected)
+                .with("oauth_acceptable_versions", "1.0-1.0"));
+        }
+    }
+    if !absent.is_empty() {
+        return Err(Refusal::new(OAuthProblem::ParameterAbsent)
+            .with("oauth_parameters_absent", absent.join("&")));
+    }
+    let field = |name: &str| get(&protocol, name).unwrap_or_default();
+
+    let consumer_key = field("oauth_consumer_key");
+    let Some(consumer) = state.consumers.get(consumer_key) else {
+        return Err(Refusal::new(OAuthProblem::ConsumerKeyUnknown));
+    };
+    let method_text = field("oauth_signature_method");
+    let accepted = consumer.signature_methods();
+    let method = match method_text.parse::<MethodName>() {
+        Ok(m) if accepted.contains(&method_text) => m,
+        _ => {
+            return Err(Refusal::new(OAuthProblem::SignatureMethodRejected)
+                .with("oauth_acceptable_signature_methods", accepted.join("&")));
+        }
+    };
+
+    let timestamp_text = field("oauth_timestamp");
+    let timestamp = timestamp_text
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| timestamp_text.parse::<u64>().ok())
+        .flatten()
+        .ok_or_else(|| rejected("oauth_timestamp", "not a number of seconds"))?;
+    if timestamp < now.saturating_sub(TIMESTAMP_WINDOW_SECS)
+        || timestamp > now.saturating_add(TIMESTAMP_WINDOW_SECS)
+    {
+        return Err(Refusal::new(OAuthProblem::TimestampRefused)
+            .with("oauth_acceptable_timestamps", acceptable_timestamps(now)));
+    }
+
+    // The token, for its secret (and to refuse one this consumer does not own).
+    let token_secret = match endpoint {
+        Endpoint::RequestToken => String::new(),
+        Endpoint::AccessToken | Endpoint::Resource(_) => {
+            let token = field("oauth_token");
+            if token.is_empty() {
+                if matches!(endpoint, Endpoint::AccessToken) {
+                    return Err(Refusal::new(OAuthProblem::TokenRejected)
+                        .advice("an empty oauth_token cannot be exchanged or renewed"));
+                }
+                String::new()
+            } else {
+                match state.tokens.get(token) {
+                    Some(TokenRecord::Request(r)) if r.consumer == consumer_key => r.secret.clone(),
+                    Some(TokenRecord::Access(a)) if a.consumer == consumer_key => a.secret.clone(),
+                    _ => return Err(Refusal::new(OAuthProblem::TokenRejected)),
+                }
+            }
+        }
+    };
+
+    let method_verb = Method::from_bytes(req.method.as_bytes())
+        .map_err(|_| Refusal::new(OAuthProblem::ParameterRejected).advice("bad method"))?;
+    let uri: Uri = format!("{}{rel}", state.believed_base)
+        .parse()
+        .map_err(|_| {
+            Refusal::new(OAuthProblem::ParameterRejected)
+                .advice("the request path cannot be part of a URI")
+        })?;
+    let base = BaseString::new(&method_verb, &uri, &mut base_params)
+        .map_err(|e| Refusal::new(OAuthProblem::ParameterRejected).advice(e.to_string()))?;
+    let signature_value = field("oauth_signature");
+    let key = match &consumer.credential {
+        Credential::Rsa(public) => VerifyKey::Rsa(public),
+        Credential::Shared(secret) => VerifyKey::Shared {
+            consumer_secret: secret,
+            token_secret: &token_secret,
+        },
+    };
+    if !signature::verify(method, base.as_bytes(), signature_value, key) {
+        return Err(Refusal::new(OAuthProblem::SignatureInvalid)
+            .with("oauth_signature", signature_value)
+            .with("oauth_signature_base_string", base.as_str())
+            .with("oauth_signature_method", method_text));
+    }
+
+    let nonce_key = (
+        consumer_key.to_owned(),
+        timestamp,
+        field("oauth_nonce").to_owned(),
+    );
+    if state.nonces.contains(&nonce_key) {
+        return Err(Refusal::new(OAuthProblem::NonceUsed));
+    }
+    if state.nonces.len() >= 100_000 {
+        let oldest = now.saturating_sub(2 * TIMESTAMP_WINDOW_SECS);
+        state.nonces.retain(|(_, ts, _)| *ts >= oldest);
+    }
+    state.nonces.insert(nonce_key);
+
+    Ok(Verified {
+        consumer: consumer_key.to_owned(),
+        protocol,
+        query,
+    })
+}
+
+fn fresh() -> Result<String, Refusal> {
+    let mut out = String::with_capacity(24);
+    RandomNonce.fill_nonce(&mut out).map_err(|_| {
+        Refusal::new(OAuthProblem::ConsumerKeyRefused)
+            .advice("the stand-in could not generate a token (no randomness)")
+    })?;
+    Ok(out)
+}
+
+fn is_absolute_url(s: &str) -> bool {
+    s.parse::<Uri>()
+        .ok()
+        .is_some_and(|u| u.scheme().is_some() && u.host().is_some_and(|h| !h.is_empty()))
+}
+
+fn issue_request_token(state: &mut State, now: u64, v: &Verified) -> Result<Reply, Refusal> {
+    let callback = v.get("oauth_callback").unwrap_or_default();
+    if callback != "oob" && !is_absolute_url(callback) {
+        return Err(rejected(
+            "oauth_callback",
+            "oauth_callback must be an absolute URL or oob",
+        ));
+    }
+    let token = fresh()?;
+    let secret = fresh()?;
+    let body =
+        format!("oauth_token={token}&oauth_token_secret={secret}&oauth_callback_confirmed=true");
+    state.tokens.insert(
+        token,
+        TokenRecord::Request(RequestTokenRecord {
+            consumer: v.consumer.clone(),
+            secret,
+            callback: callback.to_owned(),
+            issued_at: now,
+            state: RequestState::Pending,
+        }),
+    );
+    Ok(Reply::text(200, body))
+}
+
+fn access_token_body(record: &AccessTokenRecord, token: &str, now: u64, lifetime: u64) -> String {
+    let authorization_left = record
+        .authorized_at
+        .saturating_add(lifetime)
+        .saturating_sub(now);
+    let mut body = String::with_capacity(200);
+    body.push_str("oauth_token=");
+    encode::encode_into(&mut body, token.as_bytes());
+    body.push_str("&oauth_token_secret=");
+    encode::encode_into(&mut body, record.secret.as_bytes());
+    let _ = write!(body, "&oauth_expires_in={lifetime}&oauth_session_handle=");
+    encode::encode_into(&mut body, record.session_handle.as_bytes());
+    let _ = write!(body, "&oauth_authorization_expires_in={authorization_left}");
+    body
+}
+
+fn issue_access_token(state: &mut State, now: u64, v: &Verified) -> Result<Reply, Refusal> {
+    let token = v.get("oauth_token").unwrap_or_default().to_owned();
+    let lifetime = state.access_token_lifetime;
+    if let Some(handle) = v.get("oauth_session_handle") {
+        // Renewal: the current access token and its session handle.
+        let Some(TokenRecord::Access(old)) = state.tokens.get_mut(&token) else {
+            return Err(
+                Refusal::new(OAuthProblem::TokenRejected).advice("renewal needs an access token")
+            );
+        };
+        if !signature::constant_time_eq(handle.as_bytes(), old.session_handle.as_bytes()) {
+            return Err(Refusal::new(OAuthProblem::TokenRejected)
+                .advice("the session handle does not belong to this token"));
+        }
+        if old.revoked {
+            return Err(Refusal::new(OAuthProblem::TokenRevoked));
+        }
+        if now > old.authorized_at.saturating_add(lifetime) {
+            return Err(Refusal::new(OAuthProblem::TokenExpired)
+                .advice("the authorization has expired; authorize again"));
+        }
+        old.revoked = true;
+        let record = AccessTokenRecord {
+            consumer: old.consumer.clone(),
+            secret: fresh()?,
+            user: old.user.clone(),
+            session_handle: old.session_handle.clone(),
+            issued_at: now,
+            authorized_at: old.authorized_at,
+            revoked: false,
+        };
+        let new_token = fresh()?;
+        let body = access_token_body(&record, &new_token, now, lifetime);
+        state.tokens.insert(new_token, TokenRecord::Access(record));
+        return Ok(Reply::text(200, body));
+    }
+
+    let request_lifetime = state.request_token_lifetime;
+    let Some(TokenRecord::Request(request)) = state.tokens.get_mut(&token) else {
+        return Err(Refusal::new(OAuthProblem::TokenRejected)
+            .advice("not a request token; to renew an access token send oauth_session_handle"));
+    };
+    let user = match &request.state {
+        RequestState::Used => return Err(Refusal::new(OAuthProblem::TokenUsed)),
+        _ if now > request.issued_at.saturating_add(request_lifetime) => {
+            return Err(Refusal::new(OAuthProblem::TokenExpired));
+        }
+        RequestState::Pending => return Err(Refusal::new(OAuthProblem::TokenNotAuthorized)),
+        RequestState::Denied => return Err(Refusal::new(OAuthProblem::UserRefused)),
+        RequestState::Authorized { user, verifier } => {
+            let sent = v.get("oauth_verifier").unwrap_or_default();
+            if !signature::constant_time_eq(sent.as_bytes(), verifier.as_bytes()) {
+                return Err(Refusal::new(OAuthProblem::TokenRejected)
+                    .advice("the verifier does not match this request token"));
+            }
+            user.clone()
+        }
+    };
+    request.state = RequestState::Used;
+    let record = AccessTokenRecord {
+        consumer: v.consumer.clone(),
+        secret: fresh()?,
+        user,
+        session_handle: fresh()?,
+        issued_at: now,
+        authorized_at: now,
+        revoked: false,
+    };
+    let new_token = fresh()?;
+    let body = access_token_body(&record, &new_token, now, lifetime);
+    state.tokens.insert(new_token, TokenRecord::Access(record));
+    Ok(Reply::text(200, body))
+}
+
+/// An access token for `user`, as if approved now; see `StandIn::issue_access_token`.
+pub(crate) fn mint_access_token(
+    state: &mut State,
+    now: u64,
+    consumer: &str,
+    user: &str,
+) -> Option<AccessToken> {
+    let lifetime = state.access_token_lifetime;
+    let record = AccessTokenRecord {
+        consumer: consumer.to_owned(),
+        secret: fresh().ok()?,
+        user: user.to_owned(),
+        session_handle: fresh().ok()?,
+        issued_at: now,
+        authorized_at: now,
+        revoked: false,
+    };
+    let token = fresh().ok()?;
+    let fields = vec![
+        ("oauth_expires_in".to_owned(), lifetime.to_string()),
+        (
+            "oauth_session_handle".to_owned(),
+            record.session_handle.clone(),
+        ),
+        (
+            "oauth_authorization_expires_in".to_owned(),
+            lifetime.to_string(),
+        ),
+    ];
+    let access = AccessToken::new(
+        Token::new(token.clone(), TokenSecret::new(record.secret.clone())),
+        fields,
+    );
+    state.tokens.insert(token, TokenRecord::Access(record));
+    Some(access)
+}
+
+/// Who a verified resource request acts for; `None` is anonymous.
+fn identity(state: &State, now: u64, v: &Verified) -> Result<Option<String>, Refusal> {
+    let token = v.get("oauth_token").unwrap_or_default();
+    if token.is_empty() {
+        let Some(consumer) = state.consumers.get(&v.consumer) else {
+            return Err(Refusal::new(OAuthProblem::ConsumerKeyUnknown));
+        };
+        if !consumer.two_legged {
+            return Err(Refusal::new(OAuthProblem::PermissionDenied)
+                .advice("2-legged OAuth is not allowed for this consumer"));
+        }
+        if consumer.impersonation {
+            if let Some(user) = v.query("user_id").filter(|u| !u.is_empty()) {
+                return Ok(Some(user.to_owned()));
+            }
+        }
+        return Ok(consumer.execute_as.clone());
+    }
+    match state.tokens.get(token) {
+        Some(TokenRecord::Access(a)) => {
+            if a.revoked {
+                Err(Refusal::new(OAuthProblem::TokenRevoked))
+            } else if now > a.issued_at.saturating_add(state.access_token_lifetime) {
+                Err(Refusal::new(OAuthProblem::TokenExpired))
+            } else {
+                Ok(Some(a.user.clone()))
+            }
+        }
+        _ => Err(Refusal::new(OAuthProblem::TokenRejected)
+            .advice("a request token cannot access resources; exchange it for an access token")),
+    }
+}
+
+fn json(status: u16, body: String) -> Reply {
+    Reply::new(status, "application/json;charset=UTF-8", body)
+}
+
+fn serve_resource(
+    state: &State,
+    now: u64,
+    v: &Verified,
+    resource: Resource,
+    project: Option<&str>,
+) -> Result<Reply, Refusal> {
+    let user = identity(state, now, v)?;
+    let base = state.believed_base.as_str();
+    let catalog: &Catalog = &state.catalog;
+    match resource {
+        Resource::Whoami => Ok(Reply::text(200, user.unwrap_or_default())),
+        Resource::Projects => {
+            let (start, limit) = match paging(v) {
+                Ok(p) => p,
+                Err(reply) => return Ok(reply),
+            };
+            let visible: Vec<_> = catalog
+                .projects
+                .iter()
+                .filter(|p| user.is_some() || p.public)
+                .collect();
+            let values: Vec<String> = visible
+                .iter()
+                .skip(start)
+                .take(limit)
+                .map(|p| {
+                    let mut s = String::new();
+                    data::project_json(&mut s, base, p);
+                    s
+                })
+                .collect();
+            Ok(json(
+                200,
+                data::page_json(&values, start, limit, visible.len()),
+            ))
+        }
+        Resource::Repos => {
+            let key = project.unwrap_or_default();
+            let Some(p) = catalog.project(key) else {
+                return Ok(json(
+                    404,
+                    data::error_json(
+                        &format!("Project {key} does not exist."),
+                        "com.atlassian.bitbucket.project.NoSuchProjectException",
+                    ),
+                ));
+            };
+            if user.is_none() && !p.public {
+                return Ok(json(
+                    401,
+                    data::error_json(
+                        "You are not permitted to access this resource",
+                        "com.atlassian.bitbucket.AuthorisationException",
+                    ),
+                ));
+            }
+            let (start, limit) = match paging(v) {
+                Ok(p) => p,
+                Err(reply) => return Ok(reply),
+            };
+            let repos: Vec<_> = catalog
+                .repositories
+                .iter()
+                .filter(|r| r.project_key == p.key)
+                .collect();
+            let values: Vec<String> = repos
+                .iter()
+                .skip(start)
+                .take(limit)
+                .map(|r| {
+                    let mut s = String::new();
+                    data::repository_json(&mut s, base, r, p);
+                    s
+                })
+                .collect();
+            Ok(json(
+                200,
+                data::page_json(&values, start, limit, repos.len()),
+            ))
+        }
+    }
+}
+
+/// `start` (default 0) and `limit` (default 25, at most 1000, at least 1).
+fn paging(v: &Verified) -> Result<(usize, usize), Reply> {
+    let number = |name: &str, default: usize| -> Result<usize, Reply> {
+        match v.query(name) {
+            None => Ok(default),
+            Some(text) => text.parse::<usize>().map_err(|_| {
+                json(
+                    400,
+                    data::error_json(
+                        &format!("{name} must be a non-negative integer"),
+                        "com.atlassian.bitbucket.rest.exception.BadRequestException",
+                    ),
+                )
+            }),
+        }
+    };
+    let start = number("start", 0)?;
+    let limit = number("limit", 25)?.clamp(1, 1000);
+    Ok((start, limit))
+}
+
+/// Appends `oauth_token` and `oauth_verifier` to a callback, keeping its query and fragment.
+fn callback_with(callback: &str, token: &str, verifier: &str) -> String {
+    let (main, fragment) = match callback.split_once('#') {
+        Some((m, f)) => (m, Some(f)),
+        None => (callback, None),
+    };
+    let mut url = String::with_capacity(callback.len() + token.len() + verifier.len() + 32);
+    url.push_str(main);
+    if !main.contains('?') {
+        url.push('?');
+    } else if !main.ends_with('?') && !main.ends_with('&') {
+        url.push('&');
+    }
+    url.push_str("oauth_token=");
+    encode::encode_into(&mut url, token.as_bytes());
+    url.push_str("&oauth_verifier=");
+    encode::encode_into(&mut url, verifier.as_bytes());
+    if let Some(f) = fragment {
+        url.push('#');
+        url.push_str(f);
+    }
+    url
+}
+
+/// Records the user's decision on a pending, unexpired request token. `user`: approve as them;
+/// `None`: deny.
+pub(crate) fn decide(
+    state: &mut State,
+    now: u64,
+    token: &str,
+    user: Option<&str>,
+) -> Option<Decision> {
+    let lifetime = state.request_token_lifetime;
+    let Some(TokenRecord::Request(record)) = state.tokens.get_mut(token) else {
+        return None;
+    };
+    if !matches!(record.state, RequestState::Pending)
+        || now > record.issued_at.saturating_add(lifetime)
+    {
+        return None;
+    }
+    let verifier = match user {
+        Some(user) => {
+            let verifier = fresh().ok()?;
+            record.state = RequestState::Authorized {
+                user: user.to_owned(),
+                verifier: verifier.clone(),
+            };
+            verifier
+        }
+        None => {
+            record.state = RequestState::Denied;
+            "denied".to_owned()
+        }
+    };
+    let redirect =
+        (record.callback != "oob").then(|| callback_with(&record.callback, token, &verifier));
+    if user.is_some() {
+        state.last_verifier = Some(verifier.clone());
+    }
+    Some(Decision {
+        token: token.to_owned(),
+        verifier,
+        redirect,
+    })
+}
+
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn html(body: &str) -> Reply {
+    Reply::new(
+        200,
+        "text/html;charset=UTF-8",
+        format!(
+            "<!DOCTYPE html>\n<html><head><title>OAuth authorization - Bitbucket stand-in</title></head>\n<body>\n{body}\n</body></html>\n"
+        ),
+    )
+}
+
+/// The page a browser sees after the decision: a redirect to the callback, or for `oob` the code.
+fn present(decision: &Decision) -> Reply {
+    if let Some(url) = &decision.redirect {
+        return Reply::text(302, format!("Redirecting to {url}\n")).header("Location", url.clone());
+    }
+    if decision.verifier == "denied" {
+        html(
+            "<h1>Access denied</h1>\n<p>You denied access. Verification code: <code id=\"oauth_verifier\">denied</code></p>",
+        )
+    } else {
+        html(&format!(
+            "<h1>Access approved</h1>\n<p>Copy this verification code into the application: <code id=\"oauth_verifier\">{}</code></p>",
+            html_escape(&decision.verifier)
+        ))
+    }
+}
+
+/// `GET {base}/plugins/servlet/oauth/authorize?oauth_token=..`: the user's decision.
+fn authorize_page(state: &mut State, now: u64, req: &RawRequest) -> Handled {
+    let realm = state.believed_base.clone();
+    if req.method != "GET" {
+        return Reply::text(
+            405,
+            format!("{} is not allowed here; use GET\n", req.method),
+        )
+        .header("Allow", "GET")
+        .into();
+    }
+    let query = decode_pairs(req.query().unwrap_or_default().as_bytes()).unwrap_or_default();
+    let Some(token) = get(&query, "oauth_token").filter(|t| !t.is_empty()) else {
+        return Refusal::new(OAuthProblem::ParameterAbsent)
+            .with("oauth_parameters_absent", "oauth_token")
+            .render(&realm);
+    };
+    let lifetime = state.request_token_lifetime;
+    let (callback, current) = match state.tokens.get(token) {
+        Some(TokenRecord::Request(r)) => (r.callback.clone(), r.state.clone()),
+        _ => return Refusal::new(OAuthProblem::TokenRejected).render(&realm),
+    };
+    let expired = match state.tokens.get(token) {
+        Some(TokenRecord::Request(r)) => now > r.issued_at.saturating_add(lifetime),
+        _ => true,
+    };
+    let token = token.to_owned();
+    match current {
+        RequestState::Used => Refusal::new(OAuthProblem::TokenUsed).render(&realm),
+        _ if expired => Refusal::new(OAuthProblem::TokenExpired).render(&realm),
+        RequestState::Pending => {
+            let decided = match state.decision.clone() {
+                UserDecision::ApproveAs(user) => decide(state, now, &token, Some(&user)),
+                UserDecision::Deny => decide(state, now, &token, None),
+                UserDecision::Manual => {
+                    return html(&format!(
+                        "<h1>Authorize access?</h1>\n<p id=\"oauth_pending\">Waiting for the user's decision on request token <code>{}</code>.</p>",
+                        html_escape(&token)
+                    ))
+                    .into();
+                }
+            };
+            match decided {
+                Some(d) => present(&d).into(),
+                None => Reply::text(500, "could not record the decision\n").into(),
+            }
+        }
+        RequestState::Authorized { verifier, .. } => {
+            let redirect = (callback != "oob").then(|| callback_with(&callback, &token, &verifier));
+            present(&Decision {
+                token,
+                verifier,
+                redirect,
+            })
+            .into()
+        }
+        RequestState::Denied => {
+            let redirect = (callback != "oob").then(|| callback_with(&callback, &token, "denied"));
+            present(&Decision {
+                token,
+                verifier: "denied".to_owned(),
+                redirect,
+            })
+            .into()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::{StandIn, TestClock};
+    use proptest::prelude::*;
+
+    const PATHS: [&str; 9] = [
+        "/bitbucket/plugins/servlet/oauth/request-token",
+        "/bitbucket/plugins/servlet/oauth/access-token",
+        "/bitbucket/plugins/servlet/oauth/authorize",
+        "/bitbucket/plugins/servlet/applinks/whoami",
+        "/bitbucket/rest/api/1.0/projects",
+        "/bitbucket/rest/api/1.0/projects/ENG/repos",
+        "/bitbucket/rest/api/1.0/projects/%FF/repos",
+        "/bitbucket",
+        "/",
+    ];
+
+    fn stand_in() -> StandIn {
+        let stand_in = StandIn::builder()
+            .clock(TestClock::frozen(1_700_000_000))
+            .start()
+            .unwrap();
+        stand_in.register_hmac_consumer("k", "s");
+        stand_in
+    }
+
+    fn oauth_param() -> impl Strategy<Value = (String, String)> {
+        (
+            prop_oneof![
+                Just("oauth_consumer_key".to_owned()),
+                Just("oauth_token".to_owned()),
+                Just("oauth_signature_method".to_owned()),
+                Just("oauth_signature".to_owned()),
+                Just("oauth_timestamp".to_owned()),
+                Just("oauth_nonce".to_owned()),
+                Just("oauth_version".to_owned()),
+                Just("oauth_callback".to_owned()),
+                Just("oauth_verifier".to_owned()),
+                Just("oauth_session_handle".to_owned()),
+                Just("realm".to_owned()),
+                "[a-z_]{1,12}",
+            ],
+            prop_oneof![
+                Just("k".to_owned()),
+                Just("HMAC-SHA1".to_owned()),
+                Just("RSA-SHA1".to_owned()),
+                Just("1700000000".to_owned()),
+                Just("1.0".to_owned()),
+                Just("oob".to_owned()),
+                Just(String::new()),
+                "[ -~]{0,24}",
+            ],
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_request_gets_a_well_formed_answer(
+            method in prop_oneof![
+                Just("GET".to_owned()),
+                Just("POST".to_owned()),
+                Just("PUT".to_owned()),
+                "[A-Z]{1,7}",
+            ],
+            path in 0..PATHS.len(),
+            query in prop::collection::vec(oauth_param(), 0..4),
+            header in prop::collection::vec(oauth_param(), 0..9),
+            raw_header in prop::option::of("[ -~]{0,80}"),
+            form in any::<bool>(),
+            body in prop::collection::vec(any::<u8>(), 0..64),
+        ) {
+            let stand_in = stand_in();
+            let mut target = PATHS[path].to_owned();
+            for (i, (n, v)) in query.iter().enumerate() {
+                target.push(if i == 0 { '?' } else { '&' });
+                target.push_str(&encode::encode(n));
+                target.push('=');
+                target.push_str(&encode::encode(v));
+            }
+            let mut authorization = String::from("OAuth ");
+            for (i, (n, v)) in header.iter().enumerate() {
+                if i > 0 {
+                    authorization.push_str(", ");
+                }
+                authorization.push_str(&format!("{n}=\"{}\"", encode::encode(v)));
+            }
+            let mut headers = vec![("Authorization".to_owned(), authorization)];
+            if let Some(raw) = raw_header {
+                headers.push(("Authorization".to_owned(), raw));
+            }
+            if form {
+                headers.push(("Content-Type".to_owned(), "application/x-www-form-urlencoded".to_owned()));
+            }
+            let request = RawRequest { method, target, headers, body };
+            let handled = handle(stand_in.shared(), &request);
+            let status = handled.reply.status;
+            prop_assert!([200, 302, 400, 401, 404, 405, 503].contains(&status), "{status}");
+            if let Some(problem) = &handled.problem {
+                let expected = problem_status(problem).as_u16();
+                let anonymous = *problem == OAuthProblem::ParameterAbsent && status == 401;
+                prop_assert!(status == expected || anonymous, "{problem} {status}");
+                let www = handled
+                    .reply
+                    .headers
+                    .iter()
+                    .find(|(n, _)| n == "WWW-Authenticate")
+                    .map(|(_, v)| v.clone())
+                    .unwrap();
+                let parsed = parse_oauth_header(&www).unwrap();
+                prop_assert_eq!(parsed.get("oauth_problem"), Some(problem.as_str()));
+                prop_assert!(http::HeaderValue::from_str(&www).is_ok());
+            }
+        }
+    }
+}
