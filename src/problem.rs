@@ -228,7 +228,12 @@ impl fmt::Display for Problem {
         if let Some((low, high)) = self.acceptable_timestamps {
             write!(f, "; acceptable timestamps: {low}-{high}")?;
         }
-        write!(f, ". {}", self.problem.advice())
+        let advice = self.problem.advice();
+        let mut chars = advice.chars();
+        match chars.next() {
+            Some(first) => write!(f, ". {}{}", first.to_ascii_uppercase(), chars.as_str()),
+            None => Ok(()),
+        }
     }
 }
 

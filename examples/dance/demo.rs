@@ -57,21 +57,30 @@ pub(crate) fn run() -> CliResult<()> {
     )?;
 
     step(1, "Start the Bitbucket stand-in")?;
-    let stand_in = StandIn::start()
-        .map_err(|e| CliError::new(format!("cannot start the stand-in: {e}")))?;
+    let stand_in =
+        StandIn::start().map_err(|e| CliError::new(format!("cannot start the stand-in: {e}")))?;
     say(&format!("Listening at {}", stand_in.base_url()))?;
 
-    step(2, "Generate a throwaway RSA key and register it (Application Links -> Incoming Authentication)")?;
+    step(
+        2,
+        "Generate a throwaway RSA key and register it (Application Links -> Incoming Authentication)",
+    )?;
     let key = RsaPrivateKey::generate(KeyBits::B2048)?;
     say(&registration_text(&key, CONSUMER_KEY, None)?)?;
     stand_in.register_consumer(CONSUMER_KEY, key.public_key_pem()?.as_bytes())?;
     say("Registered with the stand-in.")?;
 
     let endpoints = Endpoints::bitbucket(stand_in.base_url())?;
-    let client = Client::new(Signer::rsa_sha1(ConsumerKey::new(CONSUMER_KEY), key), endpoints);
+    let client = Client::new(
+        Signer::rsa_sha1(ConsumerKey::new(CONSUMER_KEY), key),
+        endpoints,
+    );
     let http = blocking::Client::new(client)?;
 
-    step(3, "Request token (POST .../plugins/servlet/oauth/request-token)")?;
+    step(
+        3,
+        "Request token (POST .../plugins/servlet/oauth/request-token)",
+    )?;
     let listener = TcpListener::bind("127.0.0.1:0")
         .map_err(|e| CliError::new(format!("cannot listen for the callback: {e}")))?;
     let port = listener
@@ -100,16 +109,26 @@ pub(crate) fn run() -> CliResult<()> {
         target.split('?').next().unwrap_or_default()
     ))?;
 
-    step(5, "Access token (POST .../plugins/servlet/oauth/access-token with oauth_verifier)")?;
+    step(
+        5,
+        "Access token (POST .../plugins/servlet/oauth/access-token with oauth_verifier)",
+    )?;
     let access = http.access_token(&request_token, &verifier)?;
     say(&format!(
         "Access token {} (secret kept out of sight), expires in {} s, session handle {}",
         access.token().token(),
         access.expires_in().unwrap_or_default(),
-        if access.session_handle().is_some() { "received" } else { "missing" }
+        if access.session_handle().is_some() {
+            "received"
+        } else {
+            "missing"
+        }
     ))?;
 
-    step(6, "Prove it: whoami (GET .../plugins/servlet/applinks/whoami)")?;
+    step(
+        6,
+        "Prove it: whoami (GET .../plugins/servlet/applinks/whoami)",
+    )?;
     say(&format!("whoami -> {}", http.whoami(access.token())?))?;
 
     step(7, "A signed REST call (GET /rest/api/1.0/projects?limit=2)")?;
@@ -135,13 +154,23 @@ pub(crate) fn run() -> CliResult<()> {
 
     step(8, "Clock skew: the server's clock runs 15 minutes ahead")?;
     stand_in.set_clock_offset(900);
+    let seen = stand_in.requests().last().map_or(0, |r| r.seq);
     let request = http::Request::get(stand_in.url("/rest/api/1.0/projects/ENG/repos"))
         .body(Vec::new())
         .map_err(|e| CliError::new(e.to_string()))?;
     let response = http.send(request, access.token())?;
+    let attempts: Vec<String> = stand_in
+        .requests_since(seen)
+        .iter()
+        .map(|r| match &r.problem {
+            Some(problem) => format!("HTTP {} {problem}", r.status.as_u16()),
+            None => format!("HTTP {}", r.status.as_u16()),
+        })
+        .collect();
     say(&format!(
-        "The first attempt got timestamp_refused with oauth_acceptable_timestamps; the adapter moved its\n\
-         clock by {} s, re-signed with a fresh nonce and retried: HTTP {}",
+        "Attempts seen by the server: {}.\nFrom oauth_acceptable_timestamps the adapter measured the offset, moved its clock by {} s,\n\
+         re-signed with a fresh nonce and retried once: HTTP {}",
+        attempts.join(", then "),
         http.oauth().signer().clock_offset(),
         response.status().as_u16()
     ))?;
@@ -156,9 +185,15 @@ pub(crate) fn run() -> CliResult<()> {
         http.whoami(renewed.token())?
     ))?;
     match http.whoami(access.token()) {
-        Err(e) => say(&format!("The old token is now refused, as a typed error:\n{e}"))?,
-        Ok(user) => say(&format!("unexpected: the old token still works (whoami -> {user})"))?,
+        Err(e) => say(&format!(
+            "The old token is now refused, as a typed error:\n{e}"
+        ))?,
+        Ok(user) => say(&format!(
+            "unexpected: the old token still works (whoami -> {user})"
+        ))?,
     }
 
-    print_stdout("\nDone: request token -> authorize -> access token -> whoami -> REST -> renewal.\n")
+    print_stdout(
+        "\nDone: request token -> authorize -> access token -> whoami -> REST -> renewal.\n",
+    )
 }

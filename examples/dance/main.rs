@@ -64,7 +64,9 @@ use std::fmt;
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use clap::{CommandFactory as _, Parser, Subcommand};
+#[cfg(not(all(feature = "testkit", feature = "reqwest")))]
+use clap::CommandFactory as _;
+use clap::{Parser, Subcommand};
 
 /// Command-line companion to bitbucket-oauth.
 #[derive(Debug, Parser)]
