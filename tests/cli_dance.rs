@@ -16,8 +16,12 @@
 //! handles), each side is asserted exactly; see `tests/interop.rs` for the same differences at
 //! the library level.
 
+#[path = "support/oauthlib_provider.rs"]
+mod oauthlib_provider;
 #[path = "support/python.rs"]
 mod python;
+
+use oauthlib_provider::OauthlibProvider;
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
@@ -39,9 +43,6 @@ const CONTEXT_PATH: &str = "/bitbucket";
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(90);
 /// The bound on the demo (it generates a key).
 const DEMO_TIMEOUT: Duration = Duration::from_secs(180);
-/// How long the oauthlib provider may take to print its port.
-const START_TIMEOUT: Duration = Duration::from_secs(60);
-const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -306,89 +307,6 @@ fn fails(args: &[&str], dir: &WorkDir) -> Finished {
 // ---------------------------------------------------------------------------------------------
 // The oauthlib provider (the same harness as in tests/interop.rs).
 
-/// `tests/python/oauthlib_provider.py`, running; stopped on drop (stdin closed, then killed
-/// after [`STOP_TIMEOUT`]).
-struct OauthlibProvider {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    base_url: String,
-    log: Arc<Mutex<String>>,
-}
-
-impl OauthlibProvider {
-    fn start(public_key_pem: &str) -> Self {
-        let mut cmd = python::venv().command();
-        cmd.arg(python::script("oauthlib_provider.py"))
-            .args([
-                "--consumer-key",
-                CONSUMER_KEY,
-                "--context-path",
-                CONTEXT_PATH,
-            ])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start the oauthlib provider ({cmd:?}): {e}"));
-        let log = Arc::new(Mutex::new(String::new()));
-        let log_reader = collect(child.stderr.take().unwrap(), Arc::clone(&log));
-        let stdout = child.stdout.take().unwrap();
-        let (tx, first_line) = mpsc::channel();
-        thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            let _ = tx.send(lines.next());
-            for _ in lines {}
-        });
-        let mut stdin = child.stdin.take().unwrap();
-        let written = stdin
-            .write_all(public_key_pem.as_bytes())
-            .and_then(|()| stdin.flush());
-        let port = match (written, first_line.recv_timeout(START_TIMEOUT)) {
-            (Ok(()), Ok(Some(Ok(line)))) => line.trim().parse::<u16>().ok(),
-            _ => None,
-        };
-        let Some(port) = port.filter(|&p| p != 0) else {
-            let _ = child.kill();
-            let status = child.wait();
-            let _ = log_reader.join();
-            panic!(
-                "the oauthlib provider did not start within {} s or printed no port (exit: \
-                 {status:?})\n--- its stderr ---\n{}",
-                START_TIMEOUT.as_secs(),
-                log.lock().unwrap()
-            );
-        };
-        Self {
-            child,
-            stdin: Some(stdin),
-            base_url: format!("http://127.0.0.1:{port}{CONTEXT_PATH}"),
-            log,
-        }
-    }
-}
-
-impl Drop for OauthlibProvider {
-    fn drop(&mut self) {
-        drop(self.stdin.take());
-        let deadline = Instant::now() + STOP_TIMEOUT;
-        while let Ok(None) = self.child.try_wait() {
-            if Instant::now() >= deadline {
-                let _ = self.child.kill();
-                break;
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.wait();
-        if thread::panicking() {
-            eprintln!(
-                "--- oauthlib provider stderr ---\n{}",
-                self.log.lock().unwrap()
-            );
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Targets.
 
@@ -399,7 +317,11 @@ enum Target {
 
 impl Target {
     fn oauthlib() -> Self {
-        Self::Oauthlib(OauthlibProvider::start(&test_public_key()))
+        Self::Oauthlib(OauthlibProvider::start(
+            &test_public_key(),
+            CONSUMER_KEY,
+            CONTEXT_PATH,
+        ))
     }
 
     fn stand_in() -> Self {
@@ -997,7 +919,7 @@ fn keygen_writes_a_private_key_that_logs_in() {
 
     // The generated key works against both providers.
     let targets = [
-        Target::Oauthlib(OauthlibProvider::start(&public)),
+        Target::Oauthlib(OauthlibProvider::start(&public, CONSUMER_KEY, CONTEXT_PATH)),
         Target::StandIn(Box::new(stand_in_for(&public))),
     ];
     for target in &targets {
