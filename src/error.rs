@@ -121,6 +121,16 @@ pub enum Error {
         limit: usize,
     },
 
+    /// A token response has more parameters than
+    /// [`MAX_TOKEN_RESPONSE_PARAMS`](crate::flow::MAX_TOKEN_RESPONSE_PARAMS).
+    #[error(
+        "the token response has more than the limit of {limit} parameters (flow::MAX_TOKEN_RESPONSE_PARAMS)"
+    )]
+    TooManyParameters {
+        /// The limit.
+        limit: usize,
+    },
+
     /// The request-token response lacks `oauth_callback_confirmed=true` (RFC 5849 §2.1).
     #[error(
         "the provider did not confirm the callback (oauth_callback_confirmed=true missing): it may be an OAuth 1.0 (not 1.0a) provider, or the response was tampered with"

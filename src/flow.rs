@@ -277,7 +277,8 @@ impl Client {
     ///
     /// [`Error::Provider`] for a refusal, [`Error::UnexpectedResponse`] for anything that is not
     /// a token response, [`Error::InvalidTokenResponse`] for missing or duplicated fields,
-    /// [`Error::CallbackNotConfirmed`], [`Error::ResponseTooLarge`].
+    /// [`Error::CallbackNotConfirmed`], [`Error::ResponseTooLarge`] beyond
+    /// [`MAX_TOKEN_RESPONSE_BYTES`], [`Error::TooManyParameters`] beyond [`MAX_TOKEN_RESPONSE_PARAMS`].
     pub fn finish_request_token<B: AsRef<[u8]>>(
         &self,
         pending: PendingRequestToken,
@@ -682,8 +683,8 @@ fn parse_token_response<K: TokenKind, B: AsRef<[u8]>>(
         .enumerate()
     {
         if count >= MAX_TOKEN_RESPONSE_PARAMS {
-            return Err(Error::InvalidTokenResponse {
-                reason: "more parameters than a token response has (limit MAX_TOKEN_RESPONSE_PARAMS)",
+            return Err(Error::TooManyParameters {
+                limit: MAX_TOKEN_RESPONSE_PARAMS,
             });
         }
         let (raw_name, raw_value) = match segment.iter().position(|&b| b == b'=') {

@@ -5,6 +5,14 @@ use std::fmt;
 
 use crate::encode;
 
+/// The longest `OAuth` header value [`parse_oauth_header`] reads, in bytes. A real one is a few
+/// hundred bytes (a PLAINTEXT or RSA-4096 signature adds under a kilobyte); HTTP servers and
+/// clients commonly cap a whole header block at 8 to 64 KiB.
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+/// The most parameters [`parse_oauth_header`] accepts in one header. RFC 5849 defines nine
+/// protocol parameters, and the problem reporting extension a handful more.
+pub const MAX_HEADER_PARAMS: usize = 256;
+
 /// Why an `OAuth` header could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -23,6 +31,22 @@ pub enum HeaderParseError {
     BadEncoding {
         /// The parameter name.
         name: String,
+    },
+    /// The header value is longer than [`MAX_HEADER_BYTES`].
+    #[error(
+        "the OAuth header is longer than the limit of {limit} bytes (header::MAX_HEADER_BYTES)"
+    )]
+    TooLong {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The header has more than [`MAX_HEADER_PARAMS`] parameters.
+    #[error(
+        "the OAuth header has more than the limit of {limit} parameters (header::MAX_HEADER_PARAMS)"
+    )]
+    TooManyParameters {
+        /// The limit.
+        limit: usize,
     },
 }
 
@@ -91,8 +115,15 @@ impl fmt::Debug for HeaderParams {
 ///
 /// # Errors
 ///
-/// [`HeaderParseError`] for another scheme or a malformed list.
+/// [`HeaderParseError`] for another scheme or a malformed list, and
+/// [`HeaderParseError::TooLong`] / [`HeaderParseError::TooManyParameters`] beyond
+/// [`MAX_HEADER_BYTES`] / [`MAX_HEADER_PARAMS`]: the work is linear in the input and bounded.
 pub fn parse_oauth_header(value: &str) -> Result<HeaderParams, HeaderParseError> {
+    if value.len() > MAX_HEADER_BYTES {
+        return Err(HeaderParseError::TooLong {
+            limit: MAX_HEADER_BYTES,
+        });
+    }
     let trimmed = value.trim_start();
     let lead = value.len() - trimmed.len();
     let scheme_end = trimmed
@@ -118,6 +149,11 @@ pub fn parse_oauth_header(value: &str) -> Result<HeaderParams, HeaderParseError>
         }
         if i >= bytes.len() {
             break;
+        }
+        if params.len() == MAX_HEADER_PARAMS {
+            return Err(HeaderParseError::TooManyParameters {
+                limit: MAX_HEADER_PARAMS,
+            });
         }
         let name_start = i;
         while bytes

@@ -5,6 +5,7 @@
 //! oauth_problem="..", ...` header and, on Atlassian servers, with the same parameters
 //! form-encoded in the body. [`Problem::from_response`] reads both.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use http::header::WWW_AUTHENTICATE;
@@ -12,6 +13,14 @@ use http::{HeaderMap, StatusCode};
 
 use crate::encode;
 use crate::header::parse_oauth_header;
+
+/// The longest response body [`Problem::from_response`] reads for a problem report, in bytes.
+/// A longer body is not a problem report (and still shows, cut short, in
+/// [`crate::Error::UnexpectedResponse`]).
+pub const MAX_PROBLEM_BODY_BYTES: usize = 64 * 1024;
+/// The most parameters [`Problem::from_response`] keeps from the `WWW-Authenticate` headers, and
+/// separately from the body.
+pub const MAX_PROBLEM_PARAMS: usize = 256;
 
 macro_rules! problems {
     ($($variant:ident => $name:literal, $advice:literal;)*) => {
@@ -139,19 +148,36 @@ impl Problem {
 
     /// Reads `oauth_problem` and companions from every `WWW-Authenticate: OAuth` header and from a
     /// form-encoded body (whatever its `Content-Type`: Atlassian serves `text/plain`). The header
-    /// wins where both carry a parameter. `None` when neither names an `oauth_problem`.
+    /// wins where both carry a parameter, and the first of repeated body parameters wins. `None`
+    /// when neither names an `oauth_problem`.
+    ///
+    /// The work is bounded whatever the response: a body longer than [`MAX_PROBLEM_BODY_BYTES`]
+    /// is not read (a problem report is a few hundred bytes), headers that are not valid `OAuth`
+    /// challenges or exceed the [`crate::header`] limits are skipped, and at most
+    /// [`MAX_PROBLEM_PARAMS`] parameters are kept from the headers and as many from the body.
     #[must_use]
     pub fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Option<Self> {
         let mut pairs: Vec<(String, String)> = Vec::new();
         for value in headers.get_all(WWW_AUTHENTICATE) {
+            let room = MAX_PROBLEM_PARAMS - pairs.len();
+            if room == 0 {
+                break;
+            }
             let Ok(text) = value.to_str() else { continue };
             if let Ok(params) = parse_oauth_header(text) {
-                pairs.extend(params.iter().map(|(n, v)| (n.to_owned(), v.to_owned())));
+                pairs.extend(
+                    params
+                        .iter()
+                        .take(room)
+                        .map(|(n, v)| (n.to_owned(), v.to_owned())),
+                );
             }
         }
-        if looks_like_form(body) {
-            for (name, value) in form_pairs(body) {
-                if !pairs.iter().any(|(n, _)| *n == name) {
+        if body.len() <= MAX_PROBLEM_BODY_BYTES && looks_like_form(body) {
+            let mut seen: HashSet<String> = pairs.iter().map(|(n, _)| n.clone()).collect();
+            for (name, value) in form_pairs(body).take(MAX_PROBLEM_PARAMS) {
+                if !seen.contains(&name) {
+                    seen.insert(name.clone());
                     pairs.push((name, value));
                 }
             }
