@@ -31,6 +31,10 @@ use crate::problem::{OAuthProblem, Problem};
 /// The most redirects a [`Call`] follows by default.
 pub const DEFAULT_MAX_REDIRECTS: usize = 10;
 
+/// The largest clock correction (in seconds, either way) applied after `timestamp_refused`: a
+/// provider window further off than a week is not trusted to move the signer's clock.
+pub const MAX_CLOCK_CORRECTION_SECS: i64 = 7 * 24 * 3600;
+
 /// How a [`Call`] signs each attempt.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
@@ -70,7 +74,9 @@ pub enum Next {
     Done {
         /// The final response (not checked for `oauth_problem`: see [`Client::check_response`]).
         response: Response<Vec<u8>>,
-        /// What the last attempt signed (`None` when the last hop went to another origin unsigned).
+        /// What the last attempt signed. `None` when an API call's last hop went to another
+        /// origin (sent without `Authorization`), or when a token endpoint redirected to another
+        /// origin: then `response` is that redirect, and nothing was sent there.
         sent: Option<SentRequest>,
     },
 }
@@ -208,7 +214,10 @@ impl<'a> Call<'a> {
                 Problem::from_response(status, response.headers(), response.body())
             {
                 if problem.problem == OAuthProblem::TimestampRefused {
-                    if let Some(delta) = problem.clock_offset(sent.timestamp()) {
+                    if let Some(delta) = problem
+                        .clock_offset(sent.timestamp())
+                        .filter(|d| d.unsigned_abs() <= MAX_CLOCK_CORRECTION_SECS.unsigned_abs())
+                    {
                         self.retried = true;
                         let signer = self.client.signer();
                         signer.set_clock_offset(signer.clock_offset().saturating_add(delta));
@@ -229,6 +238,14 @@ impl<'a> Call<'a> {
                     .to_str()
                     .map_err(|_| Error::InvalidUri(UriProblem::Unparsable))?;
                 let next = resolve(self.request.uri(), location)?;
+                if self.is_token_step() && origin(&next) != self.origin {
+                    // A token endpoint sent elsewhere: stop here rather than hand another host
+                    // the request (the caller reports it, see `Next::Done { sent: None }`).
+                    return Ok(Next::Done {
+                        response,
+                        sent: None,
+                    });
+                }
                 *self.request.uri_mut() = next;
                 if matches!(
                     status,
@@ -247,6 +264,15 @@ impl<'a> Call<'a> {
             response,
             sent: self.last_sent.take(),
         })
+    }
+}
+
+impl Call<'_> {
+    fn is_token_step(&self) -> bool {
+        matches!(
+            self.auth,
+            Auth::RequestToken { .. } | Auth::AccessToken { .. } | Auth::Renew { .. }
+        )
     }
 }
 
@@ -300,6 +326,8 @@ fn resolve(base: &Uri, location: &str) -> Result<Uri, Error> {
     if uri.scheme().is_none() || uri.host().is_none() {
         return Err(bad());
     }
+    // Validates host and port (a port over 65535 is `UriProblem::BadPort`).
+    crate::base_string::base_string_uri(&uri)?;
     Ok(uri)
 }
 

@@ -210,6 +210,38 @@ impl std::fmt::Display for ProviderError {
 }
 
 impl Error {
+    /// Whether this is a transport error caused by a timeout (reqwest's, or an adapter's own
+    /// deadline), as opposed to a refused connection or a malformed response.
+    #[must_use]
+    pub fn is_timeout(&self) -> bool {
+        let Self::Transport(source) = self else {
+            return false;
+        };
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source.as_ref());
+        // Bounded: a cyclic source chain must not hang this.
+        for _ in 0..32 {
+            let Some(e) = cause else { break };
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::TimedOut {
+                    return true;
+                }
+                // `io::Error::source` skips the wrapped error itself; look at it.
+                if let Some(inner) = io.get_ref() {
+                    cause = Some(inner);
+                    continue;
+                }
+            }
+            #[cfg(feature = "reqwest")]
+            if e.downcast_ref::<::reqwest::Error>()
+                .is_some_and(::reqwest::Error::is_timeout)
+            {
+                return true;
+            }
+            cause = e.source();
+        }
+        false
+    }
+
     /// The provider's problem, when this is a refusal.
     #[must_use]
     pub fn problem(&self) -> Option<&crate::problem::Problem> {

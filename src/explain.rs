@@ -8,6 +8,7 @@
 use std::fmt;
 
 use crate::base_string::BaseString;
+use crate::flow::clip;
 
 /// One difference between our base string and the provider's.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,44 +78,71 @@ pub enum Difference {
 
 impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Values come from the provider: clip them so that a hostile answer cannot flood a log.
+        let c = |s: &str| clip(s, 200).into_owned();
+        let list = |v: &[String]| {
+            let shown: Vec<String> = v.iter().take(8).map(|s| c(s)).collect();
+            let more = v.len().saturating_sub(8);
+            if more > 0 {
+                format!("{} and {more} more", shown.join(", "))
+            } else {
+                shown.join(", ")
+            }
+        };
         match self {
             Self::Method { ours, theirs } => {
-                write!(f, "method: we signed {ours}, the provider saw {theirs}")
+                write!(
+                    f,
+                    "method: we signed {}, the provider saw {}",
+                    c(ours),
+                    c(theirs)
+                )
             }
             Self::Scheme { ours, theirs } => write!(
                 f,
-                "scheme: we signed {ours}, the provider saw {theirs} (TLS terminated at a proxy? configure the base URL the server believes it serves)"
+                "scheme: we signed {}, the provider saw {} (TLS terminated at a proxy? configure the base URL the server believes it serves)",
+                c(ours),
+                c(theirs)
             ),
             Self::Host { ours, theirs } => write!(
                 f,
-                "host: we signed {ours}, the provider saw {theirs} (a proxy, or the server's configured base URL)"
+                "host: we signed {}, the provider saw {} (a proxy, or the server's configured base URL)",
+                c(ours),
+                c(theirs)
             ),
             Self::Port { ours, theirs } => write!(
                 f,
                 "port: we signed {}, the provider saw {}",
-                ours.as_deref().unwrap_or("the default port"),
-                theirs.as_deref().unwrap_or("the default port")
+                c(ours.as_deref().unwrap_or("the default port")),
+                c(theirs.as_deref().unwrap_or("the default port"))
             ),
             Self::Path { ours, theirs } => write!(
                 f,
-                "path: we signed {ours}, the provider saw {theirs} (a missing or extra context path?)"
+                "path: we signed {}, the provider saw {} (a missing or extra context path?)",
+                c(ours),
+                c(theirs)
             ),
             Self::ParameterValue { name, ours, theirs } => write!(
                 f,
-                "parameter {name}: we signed {}, the provider saw {}",
-                ours.join(", "),
-                theirs.join(", ")
+                "parameter {}: we signed {}, the provider saw {}",
+                c(name),
+                list(ours),
+                list(theirs)
             ),
             Self::OnlyOurs { name, value } => {
                 write!(
                     f,
-                    "parameter {name}={value}: we signed it, the provider did not see it"
+                    "parameter {}={}: we signed it, the provider did not see it",
+                    c(name),
+                    c(value)
                 )
             }
             Self::OnlyTheirs { name, value } => {
                 write!(
                     f,
-                    "parameter {name}={value}: the provider saw it, we did not sign it"
+                    "parameter {}={}: the provider saw it, we did not sign it",
+                    c(name),
+                    c(value)
                 )
             }
             Self::Text => f.write_str(
@@ -194,36 +222,36 @@ pub fn compare(ours: &BaseString, theirs: &BaseString) -> Vec<Difference> {
 
     let mut op = ours.parameters();
     let mut tp = theirs.parameters();
-    op.sort();
-    tp.sort();
-    let mut names: Vec<&str> = op.iter().chain(&tp).map(|(n, _)| n.as_str()).collect();
-    names.sort_unstable();
-    names.dedup();
-    for name in names {
-        let ov: Vec<String> = op
-            .iter()
-            .filter(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-            .collect();
-        let tv: Vec<String> = tp
-            .iter()
-            .filter(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-            .collect();
+    op.sort_unstable();
+    tp.sort_unstable();
+    // One merge pass over the two sorted lists, a group of equal names at a time.
+    let (mut i, mut j) = (0, 0);
+    while i < op.len() || j < tp.len() {
+        let name = match (op.get(i), tp.get(j)) {
+            (Some((a, _)), Some((b, _))) => a.min(b).clone(),
+            (Some((a, _)), None) => a.clone(),
+            (None, Some((b, _))) => b.clone(),
+            (None, None) => break,
+        };
+        let ours_end = i + op[i..].iter().take_while(|(n, _)| *n == name).count();
+        let theirs_end = j + tp[j..].iter().take_while(|(n, _)| *n == name).count();
+        let ov: Vec<String> = op[i..ours_end].iter().map(|(_, v)| v.clone()).collect();
+        let tv: Vec<String> = tp[j..theirs_end].iter().map(|(_, v)| v.clone()).collect();
+        (i, j) = (ours_end, theirs_end);
         if ov == tv {
             continue;
         }
         match (ov.is_empty(), tv.is_empty()) {
             (false, true) => out.extend(ov.into_iter().map(|value| Difference::OnlyOurs {
-                name: name.to_owned(),
+                name: name.clone(),
                 value,
             })),
             (true, false) => out.extend(tv.into_iter().map(|value| Difference::OnlyTheirs {
-                name: name.to_owned(),
+                name: name.clone(),
                 value,
             })),
             _ => out.push(Difference::ParameterValue {
-                name: name.to_owned(),
+                name,
                 ours: ov,
                 theirs: tv,
             }),

@@ -495,7 +495,9 @@ impl Client {
     /// measured offset (for every clone of the signer). Returns whether it did.
     pub fn apply_clock_correction(&self, error: &Error) -> bool {
         match error {
-            Error::Provider(p) => match p.clock_offset {
+            Error::Provider(p) => match p.clock_offset.filter(|d| {
+                d.unsigned_abs() <= crate::call::MAX_CLOCK_CORRECTION_SECS.unsigned_abs()
+            }) {
                 Some(delta) => {
                     let current = self.signer.clock_offset();
                     self.signer.set_clock_offset(current.saturating_add(delta));
@@ -557,30 +559,78 @@ pub fn parse_callback(callback: &str, pending: &Token<Request>) -> Result<Verifi
 #[must_use]
 pub fn body_excerpt(body: &[u8]) -> String {
     let cut = &body[..body.len().min(MAX_ERROR_BODY_EXCERPT)];
-    let text = String::from_utf8_lossy(cut);
-    let mut out = String::with_capacity(text.len());
-    let mut rest: &str = &text;
-    loop {
-        let hit = ["oauth_token_secret=", "oauth_session_handle="]
-            .iter()
-            .filter_map(|k| rest.find(k).map(|i| (i, k.len())))
-            .min();
-        let Some((i, klen)) = hit else {
-            out.push_str(rest);
-            break;
-        };
-        out.push_str(&rest[..i + klen]);
-        out.push_str("<redacted>");
-        let after = &rest[i + klen..];
-        let end = after
-            .find(|c: char| c == '&' || c.is_whitespace() || c == '"' || c == '<')
-            .unwrap_or(after.len());
-        rest = &after[end..];
-    }
+    let mut out = redact_secrets(&String::from_utf8_lossy(cut));
     if body.len() > MAX_ERROR_BODY_EXCERPT {
         out.push('…');
     }
     out
+}
+
+/// Names whose values never appear in an error: as form fields (plain or percent-encoded names),
+/// JSON members or XML elements.
+const SECRET_FIELDS: [&str; 4] = [
+    "oauth_token_secret",
+    "oauth%5ftoken%5fsecret",
+    "oauth_session_handle",
+    "oauth%5fsession%5fhandle",
+];
+
+/// Replaces the value after each secret field name (`name=value`, `"name": "value"`,
+/// `<name>value<`) by `<redacted>`.
+fn redact_secrets(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut search = 0;
+    while let Some((at, len)) = SECRET_FIELDS
+        .iter()
+        .filter_map(|k| lower[search..].find(k).map(|i| (search + i, k.len())))
+        .min()
+    {
+        // Skip the closing quote of a JSON name, the separator, and an opening quote.
+        let mut i = at + len;
+        while bytes
+            .get(i)
+            .is_some_and(|b| matches!(b, b'"' | b'\'' | b' ' | b'\t'))
+        {
+            i += 1;
+        }
+        if !bytes
+            .get(i)
+            .is_some_and(|b| matches!(b, b'=' | b':' | b'>'))
+        {
+            search = at + len;
+            continue;
+        }
+        i += 1;
+        while bytes
+            .get(i)
+            .is_some_and(|b| matches!(b, b'"' | b'\'' | b' ' | b'\t'))
+        {
+            i += 1;
+        }
+        let end = bytes[i..]
+            .iter()
+            .position(|b| b"&\"'<,;}] \t\r\n".contains(b))
+            .map_or(bytes.len(), |p| i + p);
+        if end > i {
+            out.push_str(&text[copied..i]);
+            out.push_str("<redacted>");
+            copied = end;
+        }
+        search = end.max(at + len);
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// At most `max` characters of `text`, with `…` when cut: keeps error messages bounded.
+pub(crate) fn clip(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((i, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..i])),
+    }
 }
 
 pub(crate) fn unexpected_response<B: AsRef<[u8]>>(
@@ -594,7 +644,7 @@ pub(crate) fn unexpected_response<B: AsRef<[u8]>>(
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
+            .map(|ct| clip(ct, 128).into_owned()),
         body: body_excerpt(response.body().as_ref()),
     }
 }
@@ -639,7 +689,9 @@ pub fn check_response<B: AsRef<[u8]>>(
     }
     Err(unexpected_response(
         response,
-        if status.is_redirection() {
+        if mentions_problem(response.headers(), body) {
+            UNREADABLE_PROBLEM
+        } else if status.is_redirection() {
             "a redirect instead of an answer (a login page, or a base URL that is not the server's own?)"
         } else if status == StatusCode::UNAUTHORIZED {
             "HTTP 401 without an oauth_problem (is the request reaching the OAuth-aware server?)"
@@ -647,6 +699,21 @@ pub fn check_response<B: AsRef<[u8]>>(
             "the provider answered with an error status and no oauth_problem"
         },
     ))
+}
+
+/// The reason of an [`Error::UnexpectedResponse`] whose response names an `oauth_problem` this
+/// client would not read.
+pub const UNREADABLE_PROBLEM: &str = "the provider sent an oauth_problem report this client does not read: malformed, or over its limits (problem::MAX_PROBLEM_BODY_BYTES, problem::MAX_PROBLEM_PARAMS, header::MAX_HEADER_BYTES, header::MAX_HEADER_PARAMS)";
+
+/// Whether a response mentions `oauth_problem` anywhere (a linear scan).
+pub(crate) fn mentions_problem(headers: &http::HeaderMap, body: &[u8]) -> bool {
+    const NEEDLE: &[u8] = b"oauth_problem";
+    let has = |bytes: &[u8]| bytes.windows(NEEDLE.len()).any(|w| w == NEEDLE);
+    headers
+        .get_all(http::header::WWW_AUTHENTICATE)
+        .iter()
+        .any(|v| has(v.as_bytes()))
+        || has(body)
 }
 
 type TokenFields<K> = (Token<K>, Vec<(String, String)>);
@@ -743,4 +810,50 @@ fn parse_token_response<K: TokenKind, B: AsRef<[u8]>>(
         reason: "oauth_token_secret is missing",
     })?;
     Ok((Token::new(token, secret), fields))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_redacted_in_every_shape() {
+        for (body, want) in [
+            (
+                "a=1&oauth_token_secret=S3&b=2",
+                "a=1&oauth_token_secret=<redacted>&b=2",
+            ),
+            (
+                "{\"oauth_token_secret\": \"S3\"}",
+                "{\"oauth_token_secret\": \"<redacted>\"}",
+            ),
+            (
+                "{\"oauth_token_secret\":\"S3\",\"x\":1}",
+                "{\"oauth_token_secret\":\"<redacted>\",\"x\":1}",
+            ),
+            (
+                "<oauth_token_secret>S3</oauth_token_secret>",
+                "<oauth_token_secret><redacted></oauth_token_secret>",
+            ),
+            (
+                "oauth%5Ftoken%5Fsecret=S3",
+                "oauth%5Ftoken%5Fsecret=<redacted>",
+            ),
+            (
+                "OAUTH_SESSION_HANDLE=H&x",
+                "OAUTH_SESSION_HANDLE=<redacted>&x",
+            ),
+            ("missing oauth_token_secret.", "missing oauth_token_secret."),
+            ("oauth_token_secret=&a=1", "oauth_token_secret=&a=1"),
+        ] {
+            assert_eq!(body_excerpt(body.as_bytes()), want, "{body}");
+        }
+    }
+
+    #[test]
+    fn clip_bounds_text() {
+        assert_eq!(clip("abc", 3), "abc");
+        assert_eq!(clip("abcd", 3), "abc…");
+        assert_eq!(clip("ééé", 2), "éé…");
+    }
 }

@@ -123,7 +123,8 @@ pub struct Problem {
     pub provider_base_string: Option<String>,
     /// The challenge's `realm`.
     pub realm: Option<String>,
-    /// Any other parameters, in order.
+    /// Any other parameters, in order (the values of `oauth_token_secret` and
+    /// `oauth_session_handle`, should a provider send them, are replaced by `<redacted>`).
     pub other: Vec<(String, String)>,
 }
 
@@ -211,6 +212,7 @@ impl Problem {
                 "oauth_parameters_rejected" => problem.parameters_rejected = split_list(&v),
                 "oauth_signature_base_string" => problem.provider_base_string = Some(v),
                 "realm" => problem.realm = Some(v),
+                _ if is_secret_field(&n) => problem.other.push((n, "<redacted>".to_owned())),
                 _ => problem.other.push((n, v)),
             }
         }
@@ -229,27 +231,28 @@ impl Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Everything the provider sent is clipped: a hostile answer must not flood a log.
         write!(
             f,
             "the provider refused the request: {} (HTTP {})",
-            self.problem,
+            clip(self.problem.as_str(), 64),
             self.status.as_u16()
         )?;
         if let Some(advice) = &self.advice {
-            write!(f, "; provider's advice: {advice}")?;
+            write!(f, "; provider's advice: {}", clip(advice, 512))?;
         }
-        if !self.parameters_absent.is_empty() {
-            write!(f, "; absent: {}", self.parameters_absent.join(", "))?;
-        }
-        if !self.parameters_rejected.is_empty() {
-            write!(f, "; rejected: {}", self.parameters_rejected.join(", "))?;
-        }
-        if !self.acceptable_signature_methods.is_empty() {
-            write!(
-                f,
-                "; acceptable signature methods: {}",
-                self.acceptable_signature_methods.join(", ")
-            )?;
+        for (label, list) in [
+            ("absent", &self.parameters_absent),
+            ("rejected", &self.parameters_rejected),
+            (
+                "acceptable signature methods",
+                &self.acceptable_signature_methods,
+            ),
+        ] {
+            if !list.is_empty() {
+                write!(f, "; {label}: ")?;
+                write_list(f, list)?;
+            }
         }
         if let Some((low, high)) = self.acceptable_timestamps {
             write!(f, "; acceptable timestamps: {low}-{high}")?;
@@ -261,6 +264,28 @@ impl fmt::Display for Problem {
             None => Ok(()),
         }
     }
+}
+
+use crate::flow::clip;
+
+/// Writes at most 16 items, each clipped, then how many more there are.
+fn write_list(f: &mut fmt::Formatter<'_>, list: &[String]) -> fmt::Result {
+    for (i, item) in list.iter().take(16).enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        f.write_str(&clip(item, 64))?;
+    }
+    if list.len() > 16 {
+        write!(f, " and {} more", list.len() - 16)?;
+    }
+    Ok(())
+}
+
+/// Fields whose values are secrets: kept out of [`Problem::other`]'s values.
+fn is_secret_field(name: &str) -> bool {
+    name.eq_ignore_ascii_case("oauth_token_secret")
+        || name.eq_ignore_ascii_case("oauth_session_handle")
 }
 
 fn parse_range(v: &str) -> Option<(u64, u64)> {

@@ -50,18 +50,23 @@ fn token_step_sent(
 }
 
 /// The final response of an API call: a refusal with `oauth_problem` becomes
-/// [`Error::Provider`]; any other status (a 404, a 500) is returned for the caller to judge.
+/// [`Error::Provider`] (or, when the report is over this client's limits,
+/// [`Error::UnexpectedResponse`]); any other status (a 404, a 500) is returned for the caller to
+/// judge.
 fn api_result(
     response: Response<Vec<u8>>,
     sent: Option<SentRequest>,
 ) -> Result<Response<Vec<u8>>, Error> {
     if let Some(sent) = &sent {
-        if crate::problem::Problem::from_response(
-            response.status(),
-            response.headers(),
-            response.body(),
-        )
-        .is_some()
+        let refused = !response.status().is_success()
+            && crate::flow::mentions_problem(response.headers(), response.body());
+        if refused
+            || crate::problem::Problem::from_response(
+                response.status(),
+                response.headers(),
+                response.body(),
+            )
+            .is_some()
         {
             crate::flow::check_response(sent, &response)?;
         }
@@ -275,6 +280,7 @@ impl AsyncClient {
 /// The blocking adapter (reqwest's blocking client; do not use it inside an async runtime).
 pub mod blocking {
     use std::io::Read as _;
+    use std::time::{Duration, Instant};
 
     use http::Response;
 
@@ -295,6 +301,7 @@ pub mod blocking {
         oauth: crate::flow::Client,
         http: ::reqwest::blocking::Client,
         max_body: usize,
+        body_timeout: Duration,
     }
 
     impl Client {
@@ -323,6 +330,7 @@ pub mod blocking {
                 oauth,
                 http,
                 max_body: DEFAULT_MAX_BODY_BYTES,
+                body_timeout: DEFAULT_TIMEOUT,
             }
         }
 
@@ -330,6 +338,16 @@ pub mod blocking {
         #[must_use]
         pub fn max_body_bytes(mut self, limit: usize) -> Self {
             self.max_body = limit;
+            self
+        }
+
+        /// Sets the longest one exchange (request sent, whole body read) may take; default
+        /// [`DEFAULT_TIMEOUT`]. reqwest's blocking timeout bounds each read, not the sum of them:
+        /// this bounds a server that drips its body a few bytes at a time. Past it, the error is
+        /// an [`Error::Transport`] whose [`Error::is_timeout`] is true.
+        #[must_use]
+        pub fn body_timeout(mut self, timeout: Duration) -> Self {
+            self.body_timeout = timeout;
             self
         }
 
@@ -344,6 +362,7 @@ pub mod blocking {
             request: http::Request<Vec<u8>>,
             limit: usize,
         ) -> Result<Response<Vec<u8>>, Error> {
+            let deadline = Instant::now() + self.body_timeout;
             let request = ::reqwest::blocking::Request::try_from(request).map_err(transport)?;
             let mut response = self.http.execute(request).map_err(transport)?;
             if response
@@ -359,12 +378,27 @@ pub mod blocking {
                 *headers = std::mem::take(response.headers_mut());
             }
             let mut body = Vec::new();
-            (&mut response)
-                .take(limit as u64 + 1)
-                .read_to_end(&mut body)
-                .map_err(|e| Error::Transport(Box::new(e)))?;
-            if body.len() > limit {
-                return Err(too_large(limit));
+            let mut chunk = [0u8; 16 * 1024];
+            loop {
+                if Instant::now() >= deadline {
+                    return Err(Error::Transport(Box::new(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        format!(
+                            "the response body did not arrive within {} s (the adapter's body_timeout)",
+                            self.body_timeout.as_secs_f64()
+                        ),
+                    ))));
+                }
+                let n = match response.read(&mut chunk) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(Error::Transport(Box::new(e))),
+                };
+                if body.len() + n > limit {
+                    return Err(too_large(limit));
+                }
+                body.extend_from_slice(&chunk[..n]);
             }
             builder
                 .body(body)
