@@ -553,34 +553,48 @@ pub fn parse_callback(callback: &str, pending: &Token<Request>) -> Result<Verifi
 
 /// A bounded, redacted excerpt of a body for error messages: at most
 /// [`MAX_ERROR_BODY_EXCERPT`] bytes, invalid UTF-8 replaced, and the value of any
-/// `oauth_token_secret=` or `oauth_session_handle=` replaced by `<redacted>`.
+/// `oauth_token_secret=` or `oauth_session_handle=` replaced by `<redacted>`. A name counts however
+/// it is spelled: percent-encoded (`oauth%5Ftoken%5Fsecret=`, which the token parser reads as the
+/// secret), in any letter case, or at the end of a longer word (`x.oauth_token_secret=`).
 #[must_use]
 pub fn body_excerpt(body: &[u8]) -> String {
     let cut = &body[..body.len().min(MAX_ERROR_BODY_EXCERPT)];
     let text = String::from_utf8_lossy(cut);
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::with_capacity(text.len() + 16);
     let mut rest: &str = &text;
-    loop {
-        let hit = ["oauth_token_secret=", "oauth_session_handle="]
-            .iter()
-            .filter_map(|k| rest.find(k).map(|i| (i, k.len())))
-            .min();
-        let Some((i, klen)) = hit else {
-            out.push_str(rest);
-            break;
-        };
-        out.push_str(&rest[..i + klen]);
-        out.push_str("<redacted>");
-        let after = &rest[i + klen..];
-        let end = after
-            .find(|c: char| c == '&' || c.is_whitespace() || c == '"' || c == '<')
-            .unwrap_or(after.len());
-        rest = &after[end..];
+    while let Some(eq) = rest.find('=') {
+        let (before, after) = (&rest[..eq], &rest[eq + 1..]);
+        out.push_str(before);
+        out.push('=');
+        let name_start = before
+            .rfind(|c: char| {
+                matches!(c, '&' | '?' | '"' | '\'' | '<' | '>' | ';' | ',') || c.is_whitespace()
+            })
+            .map_or(0, |i| i + 1);
+        if is_secret_name(&before[name_start..]) {
+            out.push_str("<redacted>");
+            let end = after
+                .find(|c: char| c == '&' || c.is_whitespace() || c == '"' || c == '<')
+                .unwrap_or(after.len());
+            rest = &after[end..];
+        } else {
+            rest = after;
+        }
     }
+    out.push_str(rest);
     if body.len() > MAX_ERROR_BODY_EXCERPT {
         out.push('…');
     }
     out
+}
+
+/// Whether a raw (maybe percent-encoded) parameter name ends in a secret field's name.
+fn is_secret_name(raw: &str) -> bool {
+    let decoded = match encode::decode_form_component(raw) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).to_ascii_lowercase(),
+        Err(_) => raw.to_ascii_lowercase(),
+    };
+    decoded.ends_with("oauth_token_secret") || decoded.ends_with("oauth_session_handle")
 }
 
 fn unexpected<B: AsRef<[u8]>>(response: &Response<B>, reason: &'static str) -> Error {
