@@ -555,7 +555,9 @@ pub fn parse_callback(callback: &str, pending: &Token<Request>) -> Result<Verifi
 
 /// A bounded, redacted excerpt of a body for error messages: at most
 /// [`MAX_ERROR_BODY_EXCERPT`] bytes, invalid UTF-8 replaced, and the value of any
-/// `oauth_token_secret=` or `oauth_session_handle=` replaced by `<redacted>`.
+/// `oauth_token_secret=` or `oauth_session_handle=` replaced by `<redacted>`. A name counts however
+/// it is spelled: percent-encoded (`oauth%5Ftoken%5Fsecret=`, which the token parser reads as the
+/// secret), in any letter case, or at the end of a longer word (`x.oauth_token_secret=`).
 #[must_use]
 pub fn body_excerpt(body: &[u8]) -> String {
     let cut = &body[..body.len().min(MAX_ERROR_BODY_EXCERPT)];
@@ -566,60 +568,47 @@ pub fn body_excerpt(body: &[u8]) -> String {
     out
 }
 
-/// Names whose values never appear in an error: as form fields (plain or percent-encoded names),
-/// JSON members or XML elements.
-const SECRET_FIELDS: [&str; 4] = [
-    "oauth_token_secret",
-    "oauth%5ftoken%5fsecret",
-    "oauth_session_handle",
-    "oauth%5fsession%5fhandle",
-];
+/// Whether a raw name (maybe percent-encoded, in any case) names a secret field.
+fn is_secret_name(raw: &str) -> bool {
+    let decoded = match encode::decode_form_component(raw) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).to_ascii_lowercase(),
+        Err(_) => raw.to_ascii_lowercase(),
+    };
+    decoded.ends_with("oauth_token_secret") || decoded.ends_with("oauth_session_handle")
+}
 
-/// Replaces the value after each secret field name (`name=value`, `"name": "value"`,
-/// `<name>value<`) by `<redacted>`.
+/// Replaces the value after each secret field name by `<redacted>`, whatever the shape:
+/// `name=value` (names plain or percent-encoded), `"name": "value"`, `<name>value<`.
+/// Callers pass a bounded excerpt: the backwards name scan is linear in the excerpt per
+/// separator.
 fn redact_secrets(text: &str) -> String {
-    let lower = text.to_ascii_lowercase();
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
+    const QUOTES: &[char] = &['"', '\'', ' ', '\t'];
+    let is_delimiter = |c: char| {
+        matches!(c, '&' | '?' | '"' | '\'' | '<' | '>' | ';' | ',' | '{') || c.is_whitespace()
+    };
+    let mut out = String::with_capacity(text.len() + 16);
     let mut copied = 0;
-    let mut search = 0;
-    while let Some((at, len)) = SECRET_FIELDS
-        .iter()
-        .filter_map(|k| lower[search..].find(k).map(|i| (search + i, k.len())))
-        .min()
-    {
-        // Skip the closing quote of a JSON name, the separator, and an opening quote.
-        let mut i = at + len;
-        while bytes
-            .get(i)
-            .is_some_and(|b| matches!(b, b'"' | b'\'' | b' ' | b'\t'))
-        {
-            i += 1;
-        }
-        if !bytes
-            .get(i)
-            .is_some_and(|b| matches!(b, b'=' | b':' | b'>'))
-        {
-            search = at + len;
+    for (sep, c) in text.char_indices() {
+        if !matches!(c, '=' | ':' | '>') || sep < copied {
             continue;
         }
-        i += 1;
-        while bytes
-            .get(i)
-            .is_some_and(|b| matches!(b, b'"' | b'\'' | b' ' | b'\t'))
-        {
-            i += 1;
+        let before = text[copied..sep].trim_end_matches(QUOTES);
+        let name_start = before.rfind(is_delimiter).map_or(0, |i| i + 1);
+        if !is_secret_name(&before[name_start..]) {
+            continue;
         }
-        let end = bytes[i..]
-            .iter()
-            .position(|b| b"&\"'<,;}] \t\r\n".contains(b))
-            .map_or(bytes.len(), |p| i + p);
-        if end > i {
-            out.push_str(&text[copied..i]);
+        let after = &text[sep + 1..];
+        let value_start = sep + 1 + (after.len() - after.trim_start_matches(QUOTES).len());
+        let value_end = text[value_start..]
+            .find(|c: char| {
+                matches!(c, '&' | '"' | '\'' | '<' | ',' | ';' | '}' | ']') || c.is_whitespace()
+            })
+            .map_or(text.len(), |i| value_start + i);
+        if value_end > value_start {
+            out.push_str(&text[copied..value_start]);
             out.push_str("<redacted>");
-            copied = end;
+            copied = value_end;
         }
-        search = end.max(at + len);
     }
     out.push_str(&text[copied..]);
     out

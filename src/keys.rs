@@ -51,6 +51,15 @@ pub enum KeyError {
         "could not decrypt the private key: wrong passphrase, or a corrupt or unsupported encrypted key"
     )]
     WrongPassphrase,
+    /// The encrypted key asks for key-derivation work beyond this loader's limits
+    /// ([`MAX_PBKDF2_ITERATIONS`], [`MAX_SCRYPT_MEMORY_BYTES`], [`MAX_SCRYPT_PARALLELIZATION`]).
+    #[error(
+        "refusing to decrypt the private key: its key derivation asks for {detail}; re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`"
+    )]
+    KdfTooCostly {
+        /// Which parameter, its value and the limit.
+        detail: String,
+    },
     /// An OpenSSL "traditional" encrypted PEM (`Proc-Type: 4,ENCRYPTED`), which is not supported.
     #[error(
         "legacy OpenSSL-encrypted PEM (Proc-Type header) is not supported; convert it with `openssl pkcs8 -topk8 -in old.pem -out new.pem`"
@@ -260,7 +269,59 @@ fn load_der(der: &[u8], passphrase: Option<&[u8]>) -> Result<rsa::PrivateKey, Ke
     })
 }
 
+/// The most PBKDF2 iterations an encrypted key may ask for (OpenSSL writes 2,048; current advice
+/// is a few hundred thousand): beyond it, loading a key file could take hours.
+pub const MAX_PBKDF2_ITERATIONS: u32 = 4_000_000;
+/// The most memory an encrypted key's scrypt parameters may ask for (`128 * r * N` bytes).
+pub const MAX_SCRYPT_MEMORY_BYTES: u64 = 256 * 1024 * 1024;
+/// The most scrypt parallelization (`p`) an encrypted key may ask for.
+pub const MAX_SCRYPT_PARALLELIZATION: u16 = 16;
+
+/// Refuses key-derivation parameters that would make loading a key file hang or exhaust memory.
+fn check_kdf_cost(der: &[u8]) -> Result<(), KeyError> {
+    use rsa::pkcs8::pkcs5::{EncryptionScheme, pbes2::Kdf};
+    let Ok(info) = rsa::pkcs8::EncryptedPrivateKeyInfoRef::try_from(der) else {
+        return Ok(()); // Not parsable here: the decryption reports it.
+    };
+    let EncryptionScheme::Pbes2(params) = &info.encryption_algorithm else {
+        return Ok(());
+    };
+    match &params.kdf {
+        Kdf::Pbkdf2(p) if p.iteration_count > MAX_PBKDF2_ITERATIONS => {
+            Err(KeyError::KdfTooCostly {
+                detail: format!(
+                    "PBKDF2 with {} iterations (limit keys::MAX_PBKDF2_ITERATIONS = {MAX_PBKDF2_ITERATIONS})",
+                    p.iteration_count
+                ),
+            })
+        }
+        Kdf::Scrypt(p) => {
+            let memory = 128u64
+                .saturating_mul(u64::from(p.block_size))
+                .saturating_mul(p.cost_parameter);
+            if memory > MAX_SCRYPT_MEMORY_BYTES {
+                Err(KeyError::KdfTooCostly {
+                    detail: format!(
+                        "scrypt needing {memory} bytes of memory (limit keys::MAX_SCRYPT_MEMORY_BYTES = {MAX_SCRYPT_MEMORY_BYTES})"
+                    ),
+                })
+            } else if p.parallelization > MAX_SCRYPT_PARALLELIZATION {
+                Err(KeyError::KdfTooCostly {
+                    detail: format!(
+                        "scrypt with parallelization {} (limit keys::MAX_SCRYPT_PARALLELIZATION = {MAX_SCRYPT_PARALLELIZATION})",
+                        p.parallelization
+                    ),
+                })
+            } else {
+                Ok(())
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
 fn decrypt_pkcs8(der: &[u8], passphrase: &[u8]) -> Result<rsa::PrivateKey, KeyError> {
+    check_kdf_cost(der)?;
     match rsa::PrivateKey::from_pkcs8_encrypted_der(der, passphrase) {
         Ok(key) => Ok(key),
         Err(rsa::pkcs8::Error::EncryptedPrivateKey(_)) => Err(KeyError::WrongPassphrase),

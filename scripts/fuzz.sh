@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Builds every cargo-fuzz target under fuzz/ once, then runs each for SECONDS (default 30) on a
+# temporary copy of its committed seed corpus, so runs never grow fuzz/corpus/. Fails on the first
+# crash, panic, timeout or out-of-memory; the reproducer is left in fuzz/artifacts/<target>/.
+#
+#   scripts/fuzz.sh [SECONDS]
+#
+# Environment:
+#   FUZZ_TOOLCHAIN  the nightly toolchain for `cargo +TOOLCHAIN fuzz` (default: nightly)
+#   FUZZ_SANITIZER  cargo-fuzz sanitizer (default: none; the crate forbids unsafe code, and
+#                   without a sanitizer each target runs about twice as many inputs)
+#   FUZZ_TARGETS    space-separated subset of targets to run (default: all of `cargo fuzz list`)
+#   FUZZ_KEEP       directory to copy each run's grown corpus into (default: discarded)
+set -euo pipefail
+
+seconds="${1:-30}"
+case "$seconds" in
+    '' | *[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;;
+esac
+toolchain="${FUZZ_TOOLCHAIN:-nightly}"
+sanitizer="${FUZZ_SANITIZER:-none}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root/fuzz"
+
+if ! cargo "+$toolchain" fuzz --version >/dev/null 2>&1; then
+    echo "fuzz.sh: cargo-fuzz is missing; installing it from crates.io" >&2
+    cargo install cargo-fuzz --locked
+fi
+
+build_flags=(--sanitizer "$sanitizer")
+echo "fuzz.sh: building all fuzz targets (toolchain $toolchain, sanitizer $sanitizer)" >&2
+cargo "+$toolchain" fuzz build "${build_flags[@]}"
+
+targets="${FUZZ_TARGETS:-$(cargo "+$toolchain" fuzz list)}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+failed=()
+for target in $targets; do
+    corpus="$work/$target"
+    mkdir -p "$corpus"
+    if [ -d "corpus/$target" ]; then
+        cp -R "corpus/$target/." "$corpus/"
+    fi
+    max_len=4096
+    if [ "$target" = keys ]; then
+        max_len=8192
+    fi
+    echo "fuzz.sh: running $target for ${seconds}s on $(ls "$corpus" | wc -l) seed inputs" >&2
+    # -timeout: one input taking over 10 s is a hang worth failing on.
+    if ! cargo "+$toolchain" fuzz run "${build_flags[@]}" "$target" "$corpus" -- \
+        -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len="$max_len" \
+        -print_final_stats=1 2>"$work/$target.log"; then
+        failed+=("$target")
+        # The panic message and libFuzzer's verdict, without the stack trace.
+        grep -E -A4 'panicked at|ERROR: libFuzzer|out-of-memory|timeout after' "$work/$target.log" \
+            | grep -v -E '^ +[0-9]+: |^ +at ' | head -n 40 >&2 || true
+        grep -E 'Test unit written|artifact_prefix|Base64:' "$work/$target.log" | head -n 5 >&2 || true
+    else
+        grep -E '^stat::number_of_executed_units|^Done [0-9]+ runs' "$work/$target.log" \
+            | sed "s/^/fuzz.sh: $target: /" >&2 || true
+    fi
+    if [ -n "${FUZZ_KEEP:-}" ]; then
+        mkdir -p "$FUZZ_KEEP/$target"
+        cp -R "$corpus/." "$FUZZ_KEEP/$target/"
+    fi
+done
+
+if [ "${#failed[@]}" -gt 0 ]; then
+    echo "fuzz.sh: FAILED: ${failed[*]} (reproducers in fuzz/artifacts/<target>/; see fuzz/README.md)" >&2
+    exit 1
+fi
+echo "fuzz.sh: all targets ran ${seconds}s without a crash" >&2
