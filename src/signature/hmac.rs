@@ -44,9 +44,8 @@ impl HmacSha {
 
 fn mac<M: Mac + KeyInit>(key: &[u8], message: &[u8]) -> M {
     // HMAC takes keys of any length; `new_from_slice` cannot fail for it.
-    let mut mac = <M as KeyInit>::new_from_slice(key).unwrap_or_else(|_| {
-        <M as KeyInit>::new(&Default::default())
-    });
+    let mut mac = <M as KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| <M as KeyInit>::new(&Default::default()));
     mac.update(message);
     mac
 }
@@ -54,7 +53,9 @@ fn mac<M: Mac + KeyInit>(key: &[u8], message: &[u8]) -> M {
 fn compute(hash: HmacHash, key: &[u8], message: &[u8], out: &mut String) {
     match hash {
         HmacHash::Sha1 => {
-            let tag = mac::<hmac::Hmac<sha1::Sha1>>(key, message).finalize().into_bytes();
+            let tag = mac::<hmac::Hmac<sha1::Sha1>>(key, message)
+                .finalize()
+                .into_bytes();
             STANDARD.encode_string(tag, out);
         }
         HmacHash::Sha256 => {
@@ -82,10 +83,67 @@ impl SignatureMethod for HmacSha {
     }
 
     fn sign(&self, base: &[u8], token_secret: &str, out: &mut String) -> Result<(), SignError> {
-        let key = shared_secret_key(&self.consumer_secret, token_secret);
-        compute(self.hash, key.as_bytes(), base, out);
+        with_shared_secret_key(&self.consumer_secret, token_secret, |key| {
+            compute(self.hash, key, base, out);
+        });
         Ok(())
     }
+}
+
+/// Calls `f` with the key `encode(consumer_secret)&encode(token_secret)`, built on the stack
+/// (and wiped afterwards) when it fits, so that signing does not allocate for it.
+fn with_shared_secret_key(
+    consumer_secret: &ConsumerSecret,
+    token_secret: &str,
+    f: impl FnOnce(&[u8]),
+) {
+    use zeroize::Zeroize as _;
+
+    const STACK: usize = 256;
+    let c = consumer_secret.secret().as_bytes();
+    let t = token_secret.as_bytes();
+    // Encoding at most triples the length.
+    if (c.len() + t.len()) * 3 + 1 > STACK {
+        let key = shared_secret_key(consumer_secret, token_secret);
+        f(key.as_bytes());
+        return;
+    }
+    let mut buf = [0u8; STACK];
+    let mut n = write_encoded(&mut buf, 0, c);
+    buf[n] = b'&';
+    n = write_encoded(&mut buf, n + 1, t);
+    f(&buf[..n]);
+    buf[..n].zeroize();
+}
+
+/// Writes the §3.6 encoding of `input` into `buf` at `at` (the caller checked the room);
+/// returns the new end.
+fn write_encoded(buf: &mut [u8], mut at: usize, input: &[u8]) -> usize {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    if crate::encode::is_all_unreserved(input) {
+        if let Some(slots) = buf.get_mut(at..at + input.len()) {
+            slots.copy_from_slice(input);
+        }
+        return at + input.len();
+    }
+    for &b in input {
+        if crate::encode::is_unreserved(b) {
+            if let Some(slot) = buf.get_mut(at) {
+                *slot = b;
+            }
+            at += 1;
+        } else {
+            if let Some(slots) = buf.get_mut(at..at + 3) {
+                slots.copy_from_slice(&[
+                    b'%',
+                    HEX[usize::from(b >> 4)],
+                    HEX[usize::from(b & 0x0F)],
+                ]);
+            }
+            at += 3;
+        }
+    }
+    at
 }
 
 pub(super) fn verify(
