@@ -692,17 +692,15 @@ fn base_string_borrowed(
     };
     let mut has_percent = false;
     for input in [query, body] {
-        if !encode::is_canonical_urlencoded(input.as_bytes()) {
-            return Ok(None);
-        }
-        has_percent |= input.contains('%');
-        for segment in input.split('&').filter(|s| !s.is_empty()) {
-            let (name, value) = segment.split_once('=').unwrap_or((segment, ""));
-            if name == "oauth_signature" {
-                continue;
+        let split = encode::split_canonical(input, |name, value| {
+            if name != "oauth_signature" {
+                len += name.len() + value.len() + 2;
+                request.push((name, value));
             }
-            len += segment.len() + 1;
-            request.push((name, value));
+        });
+        match split {
+            Some(percent) => has_percent |= percent,
+            None => return Ok(None),
         }
     }
     let request = request.as_mut_slice();
@@ -752,8 +750,11 @@ fn base_string_borrowed(
                 pair(text, &mut first, p);
             }
             // `%26name%3D` in one piece; the value is unreserved.
-            let fragment = BASE_FRAGMENTS[slot].as_bytes();
-            text.extend_from_slice(if first { &fragment[3..] } else { fragment });
+            if first {
+                text.extend_from_slice(&BASE_FRAGMENTS[slot].as_bytes()[3..]);
+            } else {
+                push_base_fragment(text, slot);
+            }
             first = false;
             text.extend_from_slice(value.as_bytes());
         }
@@ -774,6 +775,36 @@ const BASE_FRAGMENTS: [&str; 8] = [
     "%26oauth_callback%3D",
     "%26oauth_verifier%3D",
 ];
+
+/// Appends `BASE_FRAGMENTS[slot]`, each arm a literal so that the copy is inlined.
+#[inline]
+fn push_base_fragment(text: &mut Vec<u8>, slot: usize) {
+    text.extend_from_slice(match slot {
+        CONSUMER_KEY => b"%26oauth_consumer_key%3D",
+        TOKEN => b"%26oauth_token%3D",
+        SIGNATURE_METHOD => b"%26oauth_signature_method%3D",
+        TIMESTAMP => b"%26oauth_timestamp%3D",
+        NONCE => b"%26oauth_nonce%3D",
+        VERSION => b"%26oauth_version%3D",
+        CALLBACK => b"%26oauth_callback%3D",
+        _ => b"%26oauth_verifier%3D",
+    });
+}
+
+/// Appends `HEADER_FRAGMENTS[slot]`, each arm a literal so that the copy is inlined.
+#[inline]
+fn push_header_fragment(text: &mut Vec<u8>, slot: usize) {
+    text.extend_from_slice(match slot {
+        CONSUMER_KEY => b"\", oauth_consumer_key=\"",
+        TOKEN => b"\", oauth_token=\"",
+        SIGNATURE_METHOD => b"\", oauth_signature_method=\"",
+        TIMESTAMP => b"\", oauth_timestamp=\"",
+        NONCE => b"\", oauth_nonce=\"",
+        VERSION => b"\", oauth_version=\"",
+        CALLBACK => b"\", oauth_callback=\"",
+        _ => b"\", oauth_verifier=\"",
+    });
+}
 
 /// `", name="` for each fixed slot: the previous value's closing quote, the separator, the
 /// name and the opening quote of an `Authorization` header parameter.
@@ -865,11 +896,11 @@ fn authorization(
         for (slot, span) in proto.fixed.iter().enumerate() {
             let Some(span) = span else { continue };
             let fragment = HEADER_FRAGMENTS[slot].as_bytes();
-            text.extend_from_slice(match (open, first) {
-                (true, _) => fragment,
-                (false, true) => &fragment[3..],
-                (false, false) => &fragment[1..],
-            });
+            match (open, first) {
+                (true, _) => push_header_fragment(&mut text, slot),
+                (false, true) => text.extend_from_slice(&fragment[3..]),
+                (false, false) => text.extend_from_slice(&fragment[1..]),
+            }
             text.extend_from_slice(span.get(plain).as_bytes());
             open = true;
             first = false;
@@ -1146,6 +1177,22 @@ mod tests {
             }
         }
         assert!(fast >= 12, "the fast path ran only {fast} times");
+    }
+
+    #[test]
+    fn literal_fragments_match_the_tables() {
+        for slot in 0..8 {
+            let (mut base, mut header) = (Vec::new(), Vec::new());
+            push_base_fragment(&mut base, slot);
+            push_header_fragment(&mut header, slot);
+            assert_eq!(base, BASE_FRAGMENTS[slot].as_bytes());
+            assert_eq!(header, HEADER_FRAGMENTS[slot].as_bytes());
+            assert_eq!(BASE_FRAGMENTS[slot], format!("%26{}%3D", FIXED_NAMES[slot]));
+            assert_eq!(
+                HEADER_FRAGMENTS[slot],
+                format!("\", {}=\"", FIXED_NAMES[slot])
+            );
+        }
     }
 
     #[test]

@@ -56,21 +56,47 @@ fn compute(hash: HmacHash, key: &[u8], message: &[u8], out: &mut String) {
             let tag = mac::<hmac::Hmac<sha1::Sha1>>(key, message)
                 .finalize()
                 .into_bytes();
-            STANDARD.encode_string(tag, out);
+            push_base64(out, &tag);
         }
         HmacHash::Sha256 => {
             let tag = mac::<hmac::Hmac<sha2::Sha256>>(key, message)
                 .finalize()
                 .into_bytes();
-            STANDARD.encode_string(tag, out);
+            push_base64(out, &tag);
         }
         HmacHash::Sha512 => {
             let tag = mac::<hmac::Hmac<sha2::Sha512>>(key, message)
                 .finalize()
                 .into_bytes();
-            STANDARD.encode_string(tag, out);
+            push_base64(out, &tag);
         }
     }
+}
+
+/// Standard padded base64 (RFC 4648 §4) of a short tag (at most 64 bytes), without the general
+/// engine's per-call setup; longer input goes to the `base64` crate.
+fn push_base64(out: &mut String, bytes: &[u8]) {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut buf = [0u8; 88];
+    if bytes.len() > 64 {
+        STANDARD.encode_string(bytes, out);
+        return;
+    }
+    let mut n = 0;
+    for chunk in bytes.chunks(3) {
+        let b0 = chunk[0];
+        let b1 = chunk.get(1).copied().unwrap_or(0);
+        let b2 = chunk.get(2).copied().unwrap_or(0);
+        let group = u32::from(b0) << 16 | u32::from(b1) << 8 | u32::from(b2);
+        let sextet = |shift: u32| ALPHABET[((group >> shift) & 0x3F) as usize];
+        buf[n] = sextet(18);
+        buf[n + 1] = sextet(12);
+        buf[n + 2] = if chunk.len() > 1 { sextet(6) } else { b'=' };
+        buf[n + 3] = if chunk.len() > 2 { sextet(0) } else { b'=' };
+        n += 4;
+    }
+    // Only base64 alphabet bytes were written.
+    out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or_default());
 }
 
 impl SignatureMethod for HmacSha {
@@ -157,4 +183,22 @@ pub(super) fn verify(
     let mut expected = String::new();
     compute(hash, key.as_bytes(), base, &mut expected);
     super::constant_time_eq(expected.as_bytes(), signature.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_base64_matches_the_base64_crate() {
+        let data: Vec<u8> = (0..=255u8).rev().chain(0..=255u8).collect();
+        for len in 0..=70 {
+            for start in [0, 1, 100, 300] {
+                let input = &data[start..start + len];
+                let mut ours = String::from("x");
+                push_base64(&mut ours, input);
+                assert_eq!(ours[1..], STANDARD.encode(input), "len {len} start {start}");
+            }
+        }
+    }
 }
