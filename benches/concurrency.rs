@@ -43,6 +43,8 @@ fn run(signer: &Signer, threads: usize, iters: u64) -> Duration {
 
 fn bench_concurrency(c: &mut Criterion) {
     let key = key_2048();
+    // Extended below when the `openssl` feature is on.
+    #[cfg_attr(not(feature = "openssl"), allow(unused_mut))]
     let mut signers: Vec<(&str, Signer)> = vec![
         (
             "HMAC-SHA1",

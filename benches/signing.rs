@@ -68,6 +68,8 @@ fn bench_base_string(c: &mut Criterion) {
 fn bench_methods(c: &mut Criterion) {
     let base = base_string(&typical_request(), false);
     let key = key_2048();
+    // Extended below when the `openssl` feature is on.
+    #[cfg_attr(not(feature = "openssl"), allow(unused_mut))]
     let mut methods: Vec<(&str, Box<dyn SignatureMethod>)> = vec![
         ("HMAC-SHA1", Box::new(hmac_sha1())),
         (
