@@ -19,45 +19,102 @@ use crate::params::Parameters;
 /// [`Error::InvalidUri`] when the URI has no scheme, no host, or a port that is not a number
 /// from 0 to 65535.
 pub fn write_base_string_uri(out: &mut String, uri: &Uri) -> Result<(), Error> {
-    let scheme = uri
-        .scheme_str()
-        .ok_or(Error::InvalidUri(UriProblem::NoScheme))?;
-    let authority = uri
-        .authority()
-        .ok_or(Error::InvalidUri(UriProblem::NoHost))?
-        .as_str();
-    // User information never reaches the base string.
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
-    let (host, port) = split_host_port(host_port)?;
-    if host.is_empty() {
-        return Err(Error::InvalidUri(UriProblem::NoHost));
+    UriParts::of(uri)?.write_plain(out);
+    Ok(())
+}
+
+/// The pieces of a base string URI, borrowed from the request URI.
+pub(crate) struct UriParts<'a> {
+    scheme: &'a str,
+    host: &'a str,
+    /// The port to print: `None` when absent or the scheme's default.
+    port: Option<u16>,
+    /// The path as sent; empty means `/`.
+    path: &'a str,
+}
+
+impl<'a> UriParts<'a> {
+    /// Splits `uri` into the parts of its base string URI.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidUri`]: see [`write_base_string_uri`].
+    pub(crate) fn of(uri: &'a Uri) -> Result<Self, Error> {
+        let scheme = uri
+            .scheme_str()
+            .ok_or(Error::InvalidUri(UriProblem::NoScheme))?;
+        let authority = uri
+            .authority()
+            .ok_or(Error::InvalidUri(UriProblem::NoHost))?
+            .as_str();
+        // User information never reaches the base string.
+        let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+        let (host, port) = split_host_port(host_port)?;
+        if host.is_empty() {
+            return Err(Error::InvalidUri(UriProblem::NoHost));
+        }
+        let default = if scheme.eq_ignore_ascii_case("http") {
+            Some(80)
+        } else if scheme.eq_ignore_ascii_case("https") {
+            Some(443)
+        } else {
+            None
+        };
+        Ok(Self {
+            scheme,
+            host,
+            port: port.filter(|&p| Some(p) != default),
+            path: uri.path(),
+        })
     }
 
-    let scheme_start = out.len();
-    out.push_str(scheme);
-    out[scheme_start..].make_ascii_lowercase();
-    out.push_str("://");
-    let host_start = out.len();
-    out.push_str(host);
-    out[host_start..].make_ascii_lowercase();
-    if let Some(port) = port {
-        let default = match &out[scheme_start..host_start - 3] {
-            "http" => Some(80),
-            "https" => Some(443),
-            _ => None,
-        };
-        if default != Some(port) {
+    /// An upper bound of the encoded length.
+    pub(crate) fn max_encoded_len(&self) -> usize {
+        (self.scheme.len() + self.host.len() + self.path.len()) * 3 + 3 * 3 + 3 + 5 + 3
+    }
+
+    /// Writes the base string URI as is.
+    fn write_plain(&self, out: &mut String) {
+        let start = out.len();
+        out.push_str(self.scheme);
+        out[start..].make_ascii_lowercase();
+        out.push_str("://");
+        let host_start = out.len();
+        out.push_str(self.host);
+        out[host_start..].make_ascii_lowercase();
+        if let Some(port) = self.port {
             out.push(':');
             out.push_str(itoa_u16(port, &mut [0u8; 5]));
         }
+        out.push_str(if self.path.is_empty() { "/" } else { self.path });
     }
-    let path = uri.path();
-    if path.is_empty() {
-        out.push('/');
+
+    /// Writes the §3.6 encoding of the base string URI, without an intermediate string.
+    pub(crate) fn write_encoded(&self, out: &mut Vec<u8>) {
+        encode_lowercase(out, self.scheme);
+        out.extend_from_slice(b"%3A%2F%2F");
+        encode_lowercase(out, self.host);
+        if let Some(port) = self.port {
+            out.extend_from_slice(b"%3A");
+            out.extend_from_slice(itoa_u16(port, &mut [0u8; 5]).as_bytes());
+        }
+        if self.path.is_empty() {
+            out.extend_from_slice(b"%2F");
+        } else {
+            encode::encode_to_vec(out, self.path.as_bytes());
+        }
+    }
+}
+
+/// Encodes the ASCII-lowercased `text` (lowercasing first, so escapes keep uppercase hex).
+fn encode_lowercase(out: &mut Vec<u8>, text: &str) {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        for &b in text.as_bytes() {
+            encode::encode_to_vec(out, &[b.to_ascii_lowercase()]);
+        }
     } else {
-        out.push_str(path);
+        encode::encode_to_vec(out, text.as_bytes());
     }
-    Ok(())
 }
 
 fn itoa_u16(mut n: u16, buf: &mut [u8; 5]) -> &str {
@@ -142,11 +199,67 @@ impl BaseString {
     ///
     /// [`Error::InvalidUri`] for a URI without scheme or host, or with a bad port.
     pub fn new(method: &Method, uri: &Uri, params: &mut Parameters) -> Result<Self, Error> {
-        let mut uri_part = String::with_capacity(uri.path().len() + 32);
-        write_base_string_uri(&mut uri_part, uri)?;
-        let mut normalized = String::with_capacity(params.encoded_len());
-        params.write_normalized(&mut normalized);
-        Ok(Self::from_parts(method.as_str(), &uri_part, &normalized))
+        let parts = UriParts::of(uri)?;
+        params.sort();
+        let len = params.encoded_len();
+        Ok(Self::write(
+            method,
+            &parts,
+            params.iter(),
+            len,
+            encode::encode_to_vec_str,
+        ))
+    }
+
+    /// Writes `METHOD&enc(base uri)&enc(normalized)` straight from sorted encoded pairs, without
+    /// intermediate strings. `params_len` is the length of the normalized string (a hint).
+    pub(crate) fn write<'p>(
+        method: &Method,
+        uri: &UriParts<'_>,
+        sorted_pairs: impl Iterator<Item = (&'p str, &'p str)>,
+        params_len: usize,
+        encode_part: fn(&mut Vec<u8>, &str),
+    ) -> Self {
+        Self::write_with(method, uri, params_len, |text| {
+            for (i, (name, value)) in sorted_pairs.enumerate() {
+                if i > 0 {
+                    text.extend_from_slice(b"%26");
+                }
+                encode_part(text, name);
+                text.extend_from_slice(b"%3D");
+                encode_part(text, value);
+            }
+        })
+    }
+
+    /// Writes `METHOD&enc(base uri)&`, then lets `write_params` append the encoded normalized
+    /// parameters. `params_len` is the length of the normalized string (a capacity hint).
+    pub(crate) fn write_with(
+        method: &Method,
+        uri: &UriParts<'_>,
+        params_len: usize,
+        write_params: impl FnOnce(&mut Vec<u8>),
+    ) -> Self {
+        let method = method.as_str();
+        // Encoding an encoded string only turns `%` into `%25`: at most 5/3 as long.
+        let mut text =
+            Vec::with_capacity(method.len() * 3 + uri.max_encoded_len() + params_len * 5 / 3 + 4);
+        encode::encode_to_vec(&mut text, method.as_bytes());
+        text.make_ascii_uppercase();
+        let first_amp = text.len();
+        text.push(b'&');
+        uri.write_encoded(&mut text);
+        let second_amp = text.len();
+        text.push(b'&');
+        write_params(&mut text);
+        // Only ASCII was written: every part is §3.6 output.
+        let text = String::from_utf8(text)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        Self {
+            text,
+            first_amp,
+            second_amp,
+        }
     }
 
     /// Assembles `METHOD&enc(uri)&enc(normalized)` from its three plain parts.

@@ -22,13 +22,25 @@ pub const fn is_unreserved(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
 }
 
+/// `UNRESERVED[b]` is [`is_unreserved`]`(b)`, as a table for the hot loops.
+static UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = is_unreserved(i as u8);
+        i += 1;
+    }
+    table
+};
+
 /// Appends the RFC 5849 §3.6 encoding of `input` to `out`.
 ///
 /// This is the allocation-free form of [`encode`]: the caller owns the buffer.
 pub fn encode_into(out: &mut String, input: &[u8]) {
+    out.reserve(input.len());
     let mut start = 0;
     for (i, &byte) in input.iter().enumerate() {
-        if !is_unreserved(byte) {
+        if !UNRESERVED[usize::from(byte)] {
             push_unreserved_run(out, &input[start..i]);
             push_escaped(out, byte);
             start = i + 1;
@@ -37,17 +49,98 @@ pub fn encode_into(out: &mut String, input: &[u8]) {
     push_unreserved_run(out, &input[start..]);
 }
 
+/// For each byte: its §3.6 encoding in the first bytes (the byte itself, or `%XX`) and, in the
+/// last, how many of them count. Lets the encoder write four bytes and advance by 1 or 3,
+/// without a branch.
+static ENCODED: [[u8; 4]; 256] = {
+    let mut table = [[0u8; 4]; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = if is_unreserved(i as u8) {
+            [i as u8, 0, 0, 1]
+        } else {
+            [b'%', HEX_UPPER[i >> 4], HEX_UPPER[i & 0x0F], 3]
+        };
+        i += 1;
+    }
+    table
+};
+
+/// [`encode_into`] into a byte buffer (the hot paths build bytes and check UTF-8 once).
 #[inline]
-fn push_unreserved_run(out: &mut String, run: &[u8]) {
-    // Every byte of `run` is ASCII unreserved, so each is one `char`.
-    out.extend(run.iter().map(|&b| char::from(b)));
+pub(crate) fn encode_to_vec(out: &mut Vec<u8>, input: &[u8]) {
+    // Encode 64 input bytes at a time into a stack chunk (at most 192 bytes, plus the slack of
+    // the last 4-byte write), then copy the chunk out in one piece.
+    let mut chunk = [0u8; 64 * 3 + 1];
+    for part in input.chunks(64) {
+        let mut n = 0;
+        for &byte in part {
+            let [a, b, c, len] = ENCODED[usize::from(byte)];
+            if let Some(slot) = chunk.get_mut(n..n + 4) {
+                slot.copy_from_slice(&[a, b, c, 0]);
+            }
+            n += usize::from(len);
+        }
+        out.extend_from_slice(chunk.get(..n).unwrap_or_default());
+    }
+}
+
+/// [`encode_to_vec`] for text, as a `fn(&mut Vec<u8>, &str)`.
+pub(crate) fn encode_to_vec_str(out: &mut Vec<u8>, input: &str) {
+    encode_to_vec(out, input.as_bytes());
+}
+
+/// Length of the RFC 5849 §3.6 encoding of `input`.
+#[inline]
+pub(crate) fn encoded_len(input: &[u8]) -> usize {
+    input.len()
+        + 2 * input
+            .iter()
+            .filter(|&&b| !UNRESERVED[usize::from(b)])
+            .count()
+}
+
+/// Whether `input` is its own RFC 5849 §3.6 encoding (every byte unreserved).
+#[inline]
+pub(crate) fn is_all_unreserved(input: &[u8]) -> bool {
+    // Branch-free over short input: no early exit to mispredict.
+    input
+        .iter()
+        .fold(true, |all, &b| all & UNRESERVED[usize::from(b)])
 }
 
 #[inline]
+fn push_unreserved_run(out: &mut String, run: &[u8]) {
+    // Every byte of `run` is ASCII unreserved, so the run is UTF-8.
+    match std::str::from_utf8(run) {
+        Ok(text) => out.push_str(text),
+        Err(_) => out.extend(run.iter().map(|&b| char::from(b))),
+    }
+}
+
+/// `%00%01...%FF`: the escape of byte `b` is `ESCAPE_BYTES[3 * b..3 * b + 3]`.
+const ESCAPE_BYTES: [u8; 768] = {
+    let mut table = [0u8; 768];
+    let mut i = 0;
+    while i < 256 {
+        table[3 * i] = b'%';
+        table[3 * i + 1] = HEX_UPPER[i >> 4];
+        table[3 * i + 2] = HEX_UPPER[i & 0x0F];
+        i += 1;
+    }
+    table
+};
+
+/// [`ESCAPE_BYTES`] as text.
+static ESCAPES: &str = match std::str::from_utf8(&ESCAPE_BYTES) {
+    Ok(text) => text,
+    Err(_) => "",
+};
+
+#[inline]
 fn push_escaped(out: &mut String, byte: u8) {
-    out.push('%');
-    out.push(char::from(HEX_UPPER[usize::from(byte >> 4)]));
-    out.push(char::from(HEX_UPPER[usize::from(byte & 0x0F)]));
+    let at = 3 * usize::from(byte);
+    out.push_str(ESCAPES.get(at..at + 3).unwrap_or_default());
 }
 
 /// Encodes `input` per RFC 5849 §3.6.
@@ -178,6 +271,139 @@ pub(crate) fn reencode_form_component(out: &mut String, raw: &[u8]) -> Result<()
     Ok(())
 }
 
+/// Whether a raw query or form component (as sent) is already exactly its RFC 5849 §3.6
+/// re-encoding, so that [`reencode_form_component`] would copy it unchanged: every byte is
+/// unreserved, or a `%` with two *uppercase* hex digits escaping a byte that must be escaped.
+/// `+`, lowercase hex, needless escapes (`%41`) and malformed escapes all answer `false`.
+#[cfg(test)]
+pub(crate) fn is_canonical_component(raw: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(&byte) = raw.get(i) {
+        if UNRESERVED[usize::from(byte)] {
+            i += 1;
+            continue;
+        }
+        if byte != b'%' {
+            return false;
+        }
+        let upper_hex = |b: Option<&u8>| match b {
+            Some(&b @ b'0'..=b'9') => Some(b - b'0'),
+            Some(&b @ b'A'..=b'F') => Some(b - b'A' + 10),
+            _ => None,
+        };
+        match (upper_hex(raw.get(i + 1)), upper_hex(raw.get(i + 2))) {
+            (Some(hi), Some(lo)) if !UNRESERVED[usize::from(hi << 4 | lo)] => i += 3,
+            _ => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+/// Whether a whole raw query string or form body is canonical: every `name[=value]` segment's
+/// name and value pass [`is_canonical_component`] (a second `=` in a segment does not).
+pub(crate) fn is_canonical_urlencoded(raw: &[u8]) -> bool {
+    let mut i = 0;
+    let mut seen_eq = false;
+    while let Some(&byte) = raw.get(i) {
+        i += 1;
+        if UNRESERVED[usize::from(byte)] {
+            continue;
+        }
+        match byte {
+            b'&' => seen_eq = false,
+            b'=' if !seen_eq => seen_eq = true,
+            b'%' => match (raw.get(i), raw.get(i + 1)) {
+                (Some(&hi), Some(&lo)) => match (upper_hex(hi), upper_hex(lo)) {
+                    (Some(hi), Some(lo)) if !UNRESERVED[usize::from(hi << 4 | lo)] => i += 2,
+                    _ => return false,
+                },
+                _ => return false,
+            },
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Splits a canonical query string or form body (see [`is_canonical_urlencoded`]) into its
+/// non-empty `name[=value]` segments in one pass, calling `emit` for each. Returns `None` when
+/// the input is not canonical (segments emitted so far are then to be discarded), else whether
+/// it contains a `%`.
+pub(crate) fn split_canonical<'a>(
+    input: &'a str,
+    mut emit: impl FnMut(&'a str, &'a str),
+) -> Option<bool> {
+    let bytes = input.as_bytes();
+    let mut has_percent = false;
+    let (mut start, mut eq) = (0, None);
+    let mut segment = |start: usize, eq: Option<usize>, end: usize| {
+        if end > start {
+            let (name, value) = match eq {
+                Some(eq) => (input.get(start..eq), input.get(eq + 1..end)),
+                None => (input.get(start..end), Some("")),
+            };
+            emit(name.unwrap_or_default(), value.unwrap_or_default());
+        }
+    };
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        i += 1;
+        if UNRESERVED[usize::from(byte)] {
+            continue;
+        }
+        match byte {
+            b'&' => {
+                segment(start, eq, i - 1);
+                (start, eq) = (i, None);
+            }
+            b'=' if eq.is_none() => eq = Some(i - 1),
+            b'%' => match (
+                bytes.get(i).copied().and_then(upper_hex),
+                bytes.get(i + 1).copied().and_then(upper_hex),
+            ) {
+                (Some(hi), Some(lo)) if !UNRESERVED[usize::from(hi << 4 | lo)] => {
+                    i += 2;
+                    has_percent = true;
+                }
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    segment(start, eq, bytes.len());
+    Some(has_percent)
+}
+
+#[inline]
+fn upper_hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Appends `text` as it is: the §3.6 encoding of text that has no `%` and is already §3.6
+/// output (unreserved bytes only).
+#[inline]
+pub(crate) fn push_verbatim(out: &mut Vec<u8>, text: &str) {
+    out.extend_from_slice(text.as_bytes());
+}
+
+/// Appends the §3.6 encoding of `text`, which must already be §3.6 output (unreserved bytes and
+/// `%XX`): only its `%` signs change, to `%25`.
+#[inline]
+pub(crate) fn push_escaping_percent(out: &mut Vec<u8>, text: &str) {
+    let mut rest = text.as_bytes();
+    while let Some(i) = rest.iter().position(|&b| b == b'%') {
+        out.extend_from_slice(&rest[..i]);
+        out.extend_from_slice(b"%25");
+        rest = &rest[i + 1..];
+    }
+    out.extend_from_slice(rest);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,6 +415,110 @@ mod tests {
             reencode_form_component(&mut once, raw.as_bytes()).unwrap();
             let twice = encode(decode_form_component(raw).unwrap());
             assert_eq!(once, twice, "{raw}");
+        }
+    }
+
+    #[test]
+    fn canonical_components_are_their_own_reencoding() {
+        for raw in [
+            "",
+            "a",
+            "a+b",
+            "%7e",
+            "%7E",
+            "%2B",
+            "%2b",
+            "%252B",
+            "caf%C3%A9",
+            "*!'()",
+            "%ff%00",
+            "%FF%00",
+            "100%",
+            "%2",
+            "%G1",
+            "~-._",
+            "a%20b",
+            "%41",
+            "\u{e9}",
+        ] {
+            let mut once = String::new();
+            let same = reencode_form_component(&mut once, raw.as_bytes()).is_ok() && once == raw;
+            assert_eq!(is_canonical_component(raw.as_bytes()), same, "{raw}");
+        }
+    }
+
+    #[test]
+    fn canonical_urlencoded_is_canonical_segment_by_segment() {
+        for raw in [
+            "",
+            "a=1&b=2",
+            "a=b=c",
+            "a&&b",
+            "=x",
+            "a=%2B&b=%7E",
+            "a=+",
+            "&",
+            "a=%2",
+            "x=%C3%A9&y",
+            "a=1&a=%2F%3D",
+        ] {
+            let each = raw.split('&').all(|seg| {
+                let (n, v) = seg.split_once('=').unwrap_or((seg, ""));
+                is_canonical_component(n.as_bytes()) && is_canonical_component(v.as_bytes())
+            });
+            assert_eq!(is_canonical_urlencoded(raw.as_bytes()), each, "{raw}");
+        }
+        for raw in [
+            "",
+            "a=1&b=2",
+            "a=b=c",
+            "a&&b",
+            "=x",
+            "a=%2B&b=%7E",
+            "a=+",
+            "&",
+            "a=%2",
+            "x=%C3%A9&y",
+        ] {
+            let mut got = Vec::new();
+            let split = split_canonical(raw, |n, v| got.push((n, v)));
+            assert_eq!(
+                split.is_some(),
+                is_canonical_urlencoded(raw.as_bytes()),
+                "{raw}"
+            );
+            if let Some(has_percent) = split {
+                assert_eq!(has_percent, raw.contains('%'), "{raw}");
+                let expected: Vec<_> = raw
+                    .split('&')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.split_once('=').unwrap_or((s, "")))
+                    .collect();
+                assert_eq!(got, expected, "{raw}");
+            }
+        }
+        let mut out = Vec::new();
+        push_escaping_percent(&mut out, "a%2Fb%25%%");
+        assert_eq!(out, encode("a%2Fb%25%%").as_bytes());
+        for b in 0..=255u8 {
+            let mut one = String::new();
+            push_escaped(&mut one, b);
+            assert_eq!(one, format!("%{b:02X}"));
+        }
+    }
+
+    #[test]
+    fn encode_to_vec_and_encoded_len_match_encode() {
+        for raw in ["", "abc", "a b", "ü~*", "ü", "€x", "%%", "a\u{1F980}b"] {
+            let mut out = b"x".to_vec();
+            encode_to_vec(&mut out, raw.as_bytes());
+            assert_eq!(out[1..], *encode(raw).as_bytes(), "{raw}");
+            assert_eq!(encoded_len(raw.as_bytes()), encode(raw).len(), "{raw}");
+            assert_eq!(
+                is_all_unreserved(raw.as_bytes()),
+                encode(raw) == raw,
+                "{raw}"
+            );
         }
     }
 

@@ -27,9 +27,88 @@ impl std::fmt::Display for Source {
 }
 
 /// A multiset of request parameters, each name and value already encoded per RFC 5849 §3.6.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+//
+// Every encoded name and value lives in one shared buffer; a pair is three offsets into it
+// (name `start..mid`, value `mid..end`), so collecting n parameters costs two allocations, not 2n.
+#[derive(Clone, Default)]
 pub struct Parameters {
-    pairs: Vec<(String, String)>,
+    buf: String,
+    pairs: Vec<Pair>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Pair {
+    start: usize,
+    mid: usize,
+    end: usize,
+}
+
+impl PartialEq for Parameters {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Parameters {}
+
+impl std::fmt::Debug for Parameters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        struct Pairs<'a>(&'a Parameters);
+        impl std::fmt::Debug for Pairs<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_list().entries(self.0.iter()).finish()
+            }
+        }
+        f.debug_struct("Parameters")
+            .field("pairs", &Pairs(self))
+            .finish()
+    }
+}
+
+/// One `name[=value]` segment of an urlencoded string: its byte offset and raw parts.
+pub(crate) struct Segment<'a> {
+    pub(crate) offset: usize,
+    pub(crate) name: &'a [u8],
+    pub(crate) value: &'a [u8],
+}
+
+/// The non-empty `&`-separated segments of a query string or form body, as sent.
+pub(crate) fn segments(input: &[u8]) -> impl Iterator<Item = Segment<'_>> {
+    let mut offset = 0;
+    input.split(|&b| b == b'&').filter_map(move |segment| {
+        let here = offset;
+        offset += segment.len() + 1;
+        if segment.is_empty() {
+            return None;
+        }
+        let (name, value) = match segment.iter().position(|&b| b == b'=') {
+            Some(eq) => (&segment[..eq], &segment[eq + 1..]),
+            None => (segment, &b""[..]),
+        };
+        Some(Segment {
+            offset: here,
+            name,
+            value,
+        })
+    })
+}
+
+impl Segment<'_> {
+    /// The error for a bad escape in this segment's name.
+    pub(crate) fn name_error(&self, source: Source, e: DecodeError) -> Error {
+        Error::MalformedEncoding {
+            location: source,
+            offset: self.offset + e.offset,
+        }
+    }
+
+    /// The error for a bad escape in this segment's value.
+    pub(crate) fn value_error(&self, source: Source, e: DecodeError) -> Error {
+        Error::MalformedEncoding {
+            location: source,
+            offset: self.offset + self.name.len() + 1 + e.offset,
+        }
+    }
 }
 
 impl Parameters {
@@ -43,16 +122,22 @@ impl Parameters {
     #[must_use]
     pub fn with_capacity(n: usize) -> Self {
         Self {
+            buf: String::with_capacity(n * 16),
             pairs: Vec::with_capacity(n),
         }
     }
 
     /// Adds one parameter given in its plain (decoded) form; it is encoded here.
     pub fn push(&mut self, name: impl AsRef<[u8]>, value: impl AsRef<[u8]>) {
-        self.pairs.push((
-            encode::encode(name.as_ref()),
-            encode::encode(value.as_ref()),
-        ));
+        let start = self.buf.len();
+        encode::encode_into(&mut self.buf, name.as_ref());
+        let mid = self.buf.len();
+        encode::encode_into(&mut self.buf, value.as_ref());
+        self.pairs.push(Pair {
+            start,
+            mid,
+            end: self.buf.len(),
+        });
     }
 
     /// Adds every parameter of a raw query string (without the leading `?`), as sent on the wire.
@@ -81,37 +166,50 @@ impl Parameters {
     }
 
     fn extend_from_urlencoded(&mut self, input: &[u8], source: Source) -> Result<(), Error> {
-        let mut offset = 0;
-        for segment in input.split(|&b| b == b'&') {
-            let here = offset;
-            offset += segment.len() + 1;
-            if segment.is_empty() {
+        self.buf.reserve(input.len());
+        for segment in segments(input) {
+            let start = self.buf.len();
+            let written = encode::reencode_form_component(&mut self.buf, segment.name)
+                .map_err(|e| segment.name_error(source, e));
+            if written.is_err() || &self.buf[start..] == "oauth_signature" {
+                self.buf.truncate(start);
+                written?;
                 continue;
             }
-            let (raw_name, raw_value) = match segment.iter().position(|&b| b == b'=') {
-                Some(eq) => (&segment[..eq], &segment[eq + 1..]),
-                None => (segment, &b""[..]),
-            };
-            let at = |e: DecodeError, base: usize| Error::MalformedEncoding {
-                location: source,
-                offset: base + e.offset,
-            };
-            let mut name = String::with_capacity(raw_name.len());
-            encode::reencode_form_component(&mut name, raw_name).map_err(|e| at(e, here))?;
-            if name == "oauth_signature" {
-                continue;
+            let mid = self.buf.len();
+            if let Err(e) = encode::reencode_form_component(&mut self.buf, segment.value) {
+                self.buf.truncate(start);
+                return Err(segment.value_error(source, e));
             }
-            let mut value = String::with_capacity(raw_value.len());
-            encode::reencode_form_component(&mut value, raw_value)
-                .map_err(|e| at(e, here + raw_name.len() + 1))?;
-            self.pairs.push((name, value));
+            self.pairs.push(Pair {
+                start,
+                mid,
+                end: self.buf.len(),
+            });
         }
         Ok(())
     }
 
-    /// Adds one already-encoded pair. The caller vouches that both are valid §3.6 output.
-    pub(crate) fn push_encoded(&mut self, name: String, value: String) {
-        self.pairs.push((name, value));
+    /// Adds one pair whose name is already encoded (the caller vouches that it is valid §3.6
+    /// output) and whose value is given plain and encoded here.
+    pub(crate) fn push_encoded_value(&mut self, name: &str, value: &[u8]) {
+        let start = self.buf.len();
+        self.buf.push_str(name);
+        let mid = self.buf.len();
+        encode::encode_into(&mut self.buf, value);
+        self.pairs.push(Pair {
+            start,
+            mid,
+            end: self.buf.len(),
+        });
+    }
+
+    #[inline]
+    fn get(&self, pair: Pair) -> (&str, &str) {
+        (
+            self.buf.get(pair.start..pair.mid).unwrap_or_default(),
+            self.buf.get(pair.mid..pair.end).unwrap_or_default(),
+        )
     }
 
     /// Number of pairs, duplicates included.
@@ -128,24 +226,31 @@ impl Parameters {
 
     /// The encoded pairs in their current order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+        self.pairs.iter().map(|&p| self.get(p))
     }
 
     /// Whether a pair with this encoded name is present.
     #[must_use]
     pub fn contains_name(&self, encoded_name: &str) -> bool {
-        self.pairs.iter().any(|(n, _)| n == encoded_name)
+        self.iter().any(|(n, _)| n == encoded_name)
     }
 
     /// Sorts the pairs by encoded name, then encoded value (byte order), as §3.4.1.3.2 requires.
     pub fn sort(&mut self) {
-        self.pairs.sort_unstable();
+        let buf = &self.buf;
+        let at = |r: std::ops::Range<usize>| buf.get(r).unwrap_or_default();
+        self.pairs.sort_unstable_by(|a, b| {
+            at(a.start..a.mid)
+                .cmp(at(b.start..b.mid))
+                .then_with(|| at(a.mid..a.end).cmp(at(b.mid..b.end)))
+        });
     }
 
     /// Sorts and writes the normalized parameter string (`a=1&b=2`, not yet encoded a second time).
     pub fn write_normalized(&mut self, out: &mut String) {
         self.sort();
-        for (i, (name, value)) in self.pairs.iter().enumerate() {
+        out.reserve(self.encoded_len());
+        for (i, (name, value)) in self.iter().enumerate() {
             if i > 0 {
                 out.push('&');
             }
@@ -174,7 +279,7 @@ impl Parameters {
     pub(crate) fn encoded_len(&self) -> usize {
         self.pairs
             .iter()
-            .map(|(n, v)| n.len() + v.len() + 2)
+            .map(|p| p.end - p.start + 2)
             .sum::<usize>()
             .saturating_sub(1)
     }

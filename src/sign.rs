@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, Request, Uri};
 
-use crate::base_string::BaseString;
+use crate::base_string::{BaseString, UriParts};
 use crate::clock::{Clock, NonceSource, RandomNonce, SystemClock};
 use crate::credentials::{ConsumerKey, TokenRef};
 use crate::encode;
@@ -191,6 +191,8 @@ const RESERVED: [&str; 9] = [
 
 struct Inner {
     consumer_key: ConsumerKey,
+    /// Whether the consumer key is unreserved text (checked once, not per signature).
+    consumer_key_unreserved: bool,
     method: Box<dyn SignatureMethod>,
     clock: Box<dyn Clock>,
     nonces: Box<dyn NonceSource>,
@@ -265,6 +267,9 @@ impl SignerBuilder {
     pub fn build(self) -> Signer {
         Signer {
             inner: Arc::new(Inner {
+                consumer_key_unreserved: encode::is_all_unreserved(
+                    self.consumer_key.as_str().as_bytes(),
+                ),
                 consumer_key: self.consumer_key,
                 method: self.method,
                 clock: self.clock,
@@ -382,103 +387,565 @@ impl Signer {
         validate(options)?;
 
         let timestamp = options.timestamp.unwrap_or_else(|| self.now());
-        let mut nonce = String::with_capacity(32);
-        match options.nonce {
-            Some(n) => nonce.push_str(n),
-            None => self.inner.nonces.fill_nonce(&mut nonce)?,
-        }
-        let timestamp_text = timestamp.to_string();
-
         let (token, token_secret) = match options.token {
             TokenMode::None => (None, ""),
             TokenMode::Token(t) => (Some(t.token), t.secret),
             TokenMode::EmptyTwoLegged => (Some(""), ""),
         };
-
         let method_name = self.inner.method.name();
-        let mut protocol: Vec<(&str, &str)> = Vec::with_capacity(9 + options.extra.len());
-        protocol.push(("oauth_consumer_key", self.inner.consumer_key.as_str()));
-        if let Some(token) = token {
-            protocol.push(("oauth_token", token));
+
+        // One buffer holds every plain protocol value and then the signature; `Signed` keeps it
+        // and hands out slices. The nonce goes first: a `NonceSource` is given an empty string.
+        let consumer_key = self.inner.consumer_key.as_str();
+        let mut plain = String::with_capacity(
+            48 + consumer_key.len()
+                + token.map_or(0, str::len)
+                + method_name.len()
+                + options.callback.map_or(0, str::len)
+                + options.verifier.map_or(0, str::len)
+                + options
+                    .extra
+                    .iter()
+                    .map(|(n, v)| n.len() + v.len())
+                    .sum::<usize>()
+                + if method_name.starts_with("RSA") {
+                    704
+                } else {
+                    96
+                },
+        );
+        match options.nonce {
+            Some(n) => plain.push_str(n),
+            None => self.inner.nonces.fill_nonce(&mut plain)?,
         }
-        protocol.push(("oauth_signature_method", method_name));
-        protocol.push(("oauth_timestamp", &timestamp_text));
-        protocol.push(("oauth_nonce", &nonce));
+        let mut proto = Protocol::default();
+        proto.fixed[NONCE] = Some(Span::of(0, plain.len())?);
+        proto.fixed[TIMESTAMP] = Some(Span::push(&mut plain, itoa_u64(timestamp, &mut [0u8; 20]))?);
+        proto.fixed[CONSUMER_KEY] = Some(Span::push(&mut plain, consumer_key)?);
+        if let Some(token) = token {
+            proto.fixed[TOKEN] = Some(Span::push(&mut plain, token)?);
+        }
+        proto.fixed[SIGNATURE_METHOD] = Some(Span::push(&mut plain, method_name)?);
         if options.version {
-            protocol.push(("oauth_version", "1.0"));
+            proto.fixed[VERSION] = Some(Span::push(&mut plain, "1.0")?);
         }
         if let Some(callback) = options.callback {
-            protocol.push(("oauth_callback", callback));
+            proto.fixed[CALLBACK] = Some(Span::push(&mut plain, callback)?);
         }
         if let Some(verifier) = options.verifier {
-            protocol.push(("oauth_verifier", verifier));
+            proto.fixed[VERIFIER] = Some(Span::push(&mut plain, verifier)?);
         }
-        protocol.extend(options.extra.iter().copied());
-
-        let mut params = Parameters::with_capacity(protocol.len() + 8);
-        if let Some(query) = uri.query() {
-            params.extend_from_query(query)?;
-        }
-        if has_form_body(headers) {
-            params.extend_from_form(body)?;
-        }
-        if !params.is_empty() {
-            if let Some((name, _)) = protocol.iter().find(|(name, _)| params.contains_name(name)) {
-                return Err(Error::DuplicateProtocolParameter {
-                    name: (*name).to_owned(),
-                });
+        if !options.extra.is_empty() {
+            proto.extra.reserve_exact(options.extra.len());
+            for (name, value) in &options.extra {
+                let name = Span::push(&mut plain, name)?;
+                let value = Span::push(&mut plain, value)?;
+                proto.extra.push((name, value));
             }
         }
-        for (name, value) in &protocol {
-            params.push_encoded((*name).to_owned(), encode::encode(value));
-        }
 
-        let base_string = BaseString::new(method, uri, &mut params)?;
+        // Protocol values are usually unreserved text (their §3.6 encoding is themselves), which
+        // lets both the base string and the header copy them as they are.
+        // The timestamp is digits, the version `1.0`, the consumer key was checked once.
+        let unreserved = |slot: usize| {
+            proto.fixed[slot].is_none_or(|s| encode::is_all_unreserved(s.get(&plain).as_bytes()))
+        };
+        proto.unreserved = self.inner.consumer_key_unreserved
+            && [NONCE, TOKEN, SIGNATURE_METHOD, CALLBACK, VERIFIER]
+                .into_iter()
+                .all(unreserved)
+            && proto.extra.iter().all(|(n, v)| {
+                encode::is_all_unreserved(n.get(&plain).as_bytes())
+                    && encode::is_all_unreserved(v.get(&plain).as_bytes())
+            });
 
-        let mut signature = String::with_capacity(344);
+        let base_string = base_string(method, uri, headers, body, &plain, &proto)?;
+
+        let sig_start = plain.len();
         self.inner
             .method
-            .sign(base_string.as_bytes(), token_secret, &mut signature)
+            .sign(base_string.as_bytes(), token_secret, &mut plain)
             .map_err(|e| Error::Signing {
                 method: method_name.to_owned(),
                 reason: e.to_string(),
             })?;
+        let signature = Span::of(sig_start, plain.len())?;
 
-        let mut header_text = String::with_capacity(256 + signature.len());
-        header_text.push_str("OAuth ");
-        let mut first = true;
-        if let Some(realm) = options.realm {
-            header_text.push_str("realm=");
-            header::push_quoted(&mut header_text, realm);
-            first = false;
-        }
-        for (name, value) in &protocol {
-            header::push_param(&mut header_text, &mut first, name, value.as_bytes());
-        }
-        header::push_param(
-            &mut header_text,
-            &mut first,
-            "oauth_signature",
-            signature.as_bytes(),
-        );
-        let mut authorization =
-            HeaderValue::try_from(header_text).map_err(|_| Error::InvalidRealm)?;
-        authorization.set_sensitive(true);
-
-        let protocol_params = protocol
-            .iter()
-            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-            .collect();
+        let authorization = authorization(options.realm, &proto, &plain, signature)?;
 
         Ok(Signed {
             authorization,
             base_string,
+            plain,
+            proto,
             signature,
-            protocol_params,
-            nonce,
             timestamp,
         })
     }
+}
+
+/// Positions of the fixed protocol parameters in [`Protocol::fixed`], in header order.
+const CONSUMER_KEY: usize = 0;
+const TOKEN: usize = 1;
+const SIGNATURE_METHOD: usize = 2;
+const TIMESTAMP: usize = 3;
+const NONCE: usize = 4;
+const VERSION: usize = 5;
+const CALLBACK: usize = 6;
+const VERIFIER: usize = 7;
+const FIXED_NAMES: [&str; 8] = [
+    "oauth_consumer_key",
+    "oauth_token",
+    "oauth_signature_method",
+    "oauth_timestamp",
+    "oauth_nonce",
+    "oauth_version",
+    "oauth_callback",
+    "oauth_verifier",
+];
+
+/// A byte range of the plain-values buffer of a [`Signed`].
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    fn of(start: usize, end: usize) -> Result<Self, Error> {
+        match (u32::try_from(start), u32::try_from(end)) {
+            (Ok(start), Ok(end)) => Ok(Self { start, end }),
+            _ => Err(Error::InvalidParameter {
+                name: "protocol parameters",
+                reason: "longer than 4 GiB in all",
+            }),
+        }
+    }
+
+    fn push(plain: &mut String, value: &str) -> Result<Self, Error> {
+        let start = plain.len();
+        plain.push_str(value);
+        Self::of(start, plain.len())
+    }
+
+    fn get(self, plain: &str) -> &str {
+        plain
+            .get(self.start as usize..self.end as usize)
+            .unwrap_or_default()
+    }
+}
+
+/// The protocol parameters as spans of the plain-values buffer, in header order.
+#[derive(Debug, Clone, Default)]
+struct Protocol {
+    fixed: [Option<Span>; 8],
+    /// `SignOptions::extra` pairs; empty (and unallocated) unless there are some.
+    extra: Vec<(Span, Span)>,
+    /// Whether every name and value is unreserved text, i.e. its own §3.6 encoding.
+    unreserved: bool,
+}
+
+/// The fixed slots in the byte order of their names (the base string's order).
+const SORTED_SLOTS: [usize; 8] = [
+    CALLBACK,
+    CONSUMER_KEY,
+    NONCE,
+    SIGNATURE_METHOD,
+    TIMESTAMP,
+    TOKEN,
+    VERIFIER,
+    VERSION,
+];
+
+impl Protocol {
+    fn iter<'s>(&'s self, plain: &'s str) -> impl Iterator<Item = (&'s str, &'s str)> + Clone {
+        self.fixed
+            .iter()
+            .zip(FIXED_NAMES)
+            .filter_map(move |(span, name)| span.map(|s| (name, s.get(plain))))
+            .chain(
+                self.extra
+                    .iter()
+                    .map(move |(n, v)| (n.get(plain), v.get(plain))),
+            )
+    }
+}
+
+/// Decimal text of `n`.
+fn itoa_u64(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
+}
+
+/// Pairs kept on the stack up to this many; a longer list spills to one heap vector.
+const INLINE_PAIRS: usize = 16;
+
+/// A list of encoded `(name, value)` pairs that lives on the stack while it is short.
+struct PairList<'a> {
+    inline: [(&'a str, &'a str); INLINE_PAIRS],
+    len: usize,
+    spill: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> PairList<'a> {
+    fn new() -> Self {
+        Self {
+            inline: [("", ""); INLINE_PAIRS],
+            len: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, pair: (&'a str, &'a str)) {
+        if let Some(slot) = self.inline.get_mut(self.len) {
+            *slot = pair;
+            self.len += 1;
+            return;
+        }
+        if self.spill.is_empty() {
+            self.spill.reserve(INLINE_PAIRS * 4);
+            self.spill.extend_from_slice(&self.inline);
+        }
+        self.spill.push(pair);
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [(&'a str, &'a str)] {
+        if self.spill.is_empty() {
+            &mut self.inline[..self.len]
+        } else {
+            &mut self.spill
+        }
+    }
+}
+
+/// The error for a request that already carries one of the protocol parameters.
+fn duplicate<'p>(
+    protocol: impl Iterator<Item = (&'p str, &'p str)>,
+    mut request_has: impl FnMut(&str) -> bool,
+) -> Result<(), Error> {
+    for (name, _) in protocol {
+        if request_has(name) {
+            return Err(Error::DuplicateProtocolParameter {
+                name: name.to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The base string of a request: its query, its form body (only for a form content type) and
+/// the protocol parameters (RFC 5849 §3.4.1).
+fn base_string(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    plain: &str,
+    proto: &Protocol,
+) -> Result<BaseString, Error> {
+    let form = has_form_body(headers).then_some(body);
+    match base_string_borrowed(method, uri, form, plain, proto)? {
+        Some(base) => Ok(base),
+        None => base_string_general(method, uri, form, plain, proto),
+    }
+}
+
+/// The general path of [`base_string`]: parameters are re-encoded into one shared buffer.
+fn base_string_general(
+    method: &Method,
+    uri: &Uri,
+    form: Option<&[u8]>,
+    plain: &str,
+    proto: &Protocol,
+) -> Result<BaseString, Error> {
+    let mut params = Parameters::with_capacity(proto.fixed.len() + proto.extra.len() + 8);
+    if let Some(query) = uri.query() {
+        params.extend_from_query(query)?;
+    }
+    if let Some(body) = form {
+        params.extend_from_form(body)?;
+    }
+    if !params.is_empty() {
+        duplicate(proto.iter(plain), |name| params.contains_name(name))?;
+    }
+    for (name, value) in proto.iter(plain) {
+        params.push_encoded_value(name, value.as_bytes());
+    }
+    BaseString::new(method, uri, &mut params)
+}
+
+/// The fast path of [`base_string`]: when every query and form component is sent exactly as
+/// RFC 5849 §3.6 encodes it and every protocol value is unreserved text (the usual case), the
+/// pairs are borrowed from the request and sorted on the stack, and the base string is the only
+/// allocation. `Ok(None)` means "take the general path".
+fn base_string_borrowed(
+    method: &Method,
+    uri: &Uri,
+    form: Option<&[u8]>,
+    plain: &str,
+    proto: &Protocol,
+) -> Result<Option<BaseString>, Error> {
+    if !proto.unreserved || !proto.extra.is_empty() {
+        return Ok(None);
+    }
+    let mut request = PairList::new();
+    let mut len = 0;
+    let query = uri.query().unwrap_or_default();
+    let body = match form.map(std::str::from_utf8) {
+        None => "",
+        Some(Ok(body)) => body,
+        Some(Err(_)) => return Ok(None),
+    };
+    let mut has_percent = false;
+    for input in [query, body] {
+        let split = encode::split_canonical(input, |name, value| {
+            if name != "oauth_signature" {
+                len += name.len() + value.len() + 2;
+                request.push((name, value));
+            }
+        });
+        match split {
+            Some(percent) => has_percent |= percent,
+            None => return Ok(None),
+        }
+    }
+    let request = request.as_mut_slice();
+    if request.iter().any(|(n, _)| n.starts_with("oauth_")) {
+        duplicate(proto.iter(plain), |name| {
+            request.iter().any(|(n, _)| *n == name)
+        })?;
+    }
+    let parts = UriParts::of(uri)?;
+    request.sort_unstable();
+    for slot in SORTED_SLOTS {
+        if let Some(span) = proto.fixed[slot] {
+            len += FIXED_NAMES[slot].len() + span.get(plain).len() + 2;
+        }
+    }
+    // Encoding §3.6 output again changes only its `%` signs; protocol values have none.
+    let encode_part = if has_percent {
+        encode::push_escaping_percent
+    } else {
+        encode::push_verbatim
+    };
+    // Every protocol name starts with `oauth_`: request names that do not either sort before
+    // all of them or after all of them. Only the ones that do must be merged.
+    let below = request.partition_point(|(n, _)| *n <= "oauth_");
+    let above = request.partition_point(|(n, _)| *n < "oauth`");
+    Ok(Some(BaseString::write_with(method, &parts, len, |text| {
+        let mut first = true;
+        let pair = |text: &mut Vec<u8>, first: &mut bool, (name, value): (&str, &str)| {
+            if !*first {
+                text.extend_from_slice(b"%26");
+            }
+            *first = false;
+            encode_part(text, name);
+            text.extend_from_slice(b"%3D");
+            encode_part(text, value);
+        };
+        for &p in &request[..below] {
+            pair(text, &mut first, p);
+        }
+        let mut middle = request[below..above].iter().peekable();
+        for slot in SORTED_SLOTS {
+            let Some(span) = proto.fixed[slot] else {
+                continue;
+            };
+            let value = span.get(plain);
+            while let Some(&p) = middle.next_if(|&&p| p <= (FIXED_NAMES[slot], value)) {
+                pair(text, &mut first, p);
+            }
+            // `%26name%3D` in one piece; the value is unreserved.
+            if first {
+                text.extend_from_slice(&BASE_FRAGMENTS[slot].as_bytes()[3..]);
+            } else {
+                push_base_fragment(text, slot);
+            }
+            first = false;
+            text.extend_from_slice(value.as_bytes());
+        }
+        for &p in middle.chain(&request[above..]) {
+            pair(text, &mut first, p);
+        }
+    })))
+}
+
+/// `%26name%3D` for each fixed slot (the base string's separator, name and `=`, encoded).
+const BASE_FRAGMENTS: [&str; 8] = [
+    "%26oauth_consumer_key%3D",
+    "%26oauth_token%3D",
+    "%26oauth_signature_method%3D",
+    "%26oauth_timestamp%3D",
+    "%26oauth_nonce%3D",
+    "%26oauth_version%3D",
+    "%26oauth_callback%3D",
+    "%26oauth_verifier%3D",
+];
+
+/// Appends `BASE_FRAGMENTS[slot]`, each arm a literal so that the copy is inlined.
+#[inline]
+fn push_base_fragment(text: &mut Vec<u8>, slot: usize) {
+    text.extend_from_slice(match slot {
+        CONSUMER_KEY => b"%26oauth_consumer_key%3D",
+        TOKEN => b"%26oauth_token%3D",
+        SIGNATURE_METHOD => b"%26oauth_signature_method%3D",
+        TIMESTAMP => b"%26oauth_timestamp%3D",
+        NONCE => b"%26oauth_nonce%3D",
+        VERSION => b"%26oauth_version%3D",
+        CALLBACK => b"%26oauth_callback%3D",
+        _ => b"%26oauth_verifier%3D",
+    });
+}
+
+/// Appends `HEADER_FRAGMENTS[slot]`, each arm a literal so that the copy is inlined.
+#[inline]
+fn push_header_fragment(text: &mut Vec<u8>, slot: usize) {
+    text.extend_from_slice(match slot {
+        CONSUMER_KEY => b"\", oauth_consumer_key=\"",
+        TOKEN => b"\", oauth_token=\"",
+        SIGNATURE_METHOD => b"\", oauth_signature_method=\"",
+        TIMESTAMP => b"\", oauth_timestamp=\"",
+        NONCE => b"\", oauth_nonce=\"",
+        VERSION => b"\", oauth_version=\"",
+        CALLBACK => b"\", oauth_callback=\"",
+        _ => b"\", oauth_verifier=\"",
+    });
+}
+
+/// `", name="` for each fixed slot: the previous value's closing quote, the separator, the
+/// name and the opening quote of an `Authorization` header parameter.
+const HEADER_FRAGMENTS: [&str; 8] = [
+    "\", oauth_consumer_key=\"",
+    "\", oauth_token=\"",
+    "\", oauth_signature_method=\"",
+    "\", oauth_timestamp=\"",
+    "\", oauth_nonce=\"",
+    "\", oauth_version=\"",
+    "\", oauth_callback=\"",
+    "\", oauth_verifier=\"",
+];
+
+/// Renders `OAuth realm="..", name="value", ...` into a buffer of exactly the right size (so
+/// that `HeaderValue` takes it over without another allocation) and marks it sensitive.
+fn authorization(
+    realm: Option<&str>,
+    proto: &Protocol,
+    plain: &str,
+    signature: Span,
+) -> Result<HeaderValue, Error> {
+    let signature = signature.get(plain);
+    // The exact length of what is written below.
+    let mut len = "OAuth ".len();
+    let mut any = false;
+    if let Some(realm) = realm {
+        len += "realm=\"\"".len()
+            + realm.len()
+            + realm.bytes().filter(|&b| b == b'"' || b == b'\\').count();
+        any = true;
+    }
+    let fixed_fast = proto.unreserved;
+    if fixed_fast {
+        let mut n = 0;
+        for (slot, span) in proto.fixed.iter().enumerate() {
+            if let Some(span) = span {
+                len += HEADER_FRAGMENTS[slot].len() + (span.end - span.start) as usize;
+                n += 1;
+            }
+        }
+        if n > 0 {
+            // The first fragment loses `", ` (or `"` after a realm); one closing quote.
+            len = len + 1 - if any { 1 } else { 3 };
+            any = true;
+        }
+    }
+    let mut general = |name: &str, value: &str| {
+        len += usize::from(any) * 2 + name.len() + 3 + encode::encoded_len(value.as_bytes());
+        any = true;
+    };
+    if fixed_fast {
+        for (name, value) in &proto.extra {
+            general(name.get(plain), value.get(plain));
+        }
+    } else {
+        for (name, value) in proto.iter(plain) {
+            general(name, value);
+        }
+    }
+    len += usize::from(any) * 2
+        + "oauth_signature=\"\"".len()
+        + encode::encoded_len(signature.as_bytes());
+    let mut text = Vec::with_capacity(len);
+    text.extend_from_slice(b"OAuth ");
+    let mut first = true;
+    // What needs `header`'s general helpers goes through this string (never in the usual case).
+    let mut rest = String::new();
+    if let Some(realm) = realm {
+        if proto.unreserved {
+            text.extend_from_slice(b"realm=\"");
+            for &b in realm.as_bytes() {
+                if b == b'"' || b == b'\\' {
+                    text.push(b'\\');
+                }
+                text.push(b);
+            }
+            text.push(b'"');
+        } else {
+            rest.push_str("realm=");
+            header::push_quoted(&mut rest, realm);
+        }
+        first = false;
+    }
+    if proto.unreserved {
+        // Unreserved text is its own encoding: copy it, with the static pieces between values
+        // in one piece each.
+        let mut open = false;
+        for (slot, span) in proto.fixed.iter().enumerate() {
+            let Some(span) = span else { continue };
+            let fragment = HEADER_FRAGMENTS[slot].as_bytes();
+            match (open, first) {
+                (true, _) => push_header_fragment(&mut text, slot),
+                (false, true) => text.extend_from_slice(&fragment[3..]),
+                (false, false) => text.extend_from_slice(&fragment[1..]),
+            }
+            text.extend_from_slice(span.get(plain).as_bytes());
+            open = true;
+            first = false;
+        }
+        if open {
+            text.push(b'"');
+        }
+    }
+    if proto.unreserved {
+        for (name, value) in &proto.extra {
+            let (name, value) = (name.get(plain), value.get(plain));
+            header::push_param(&mut rest, &mut first, name, value.as_bytes());
+        }
+    } else {
+        for (name, value) in proto.iter(plain) {
+            header::push_param(&mut rest, &mut first, name, value.as_bytes());
+        }
+    }
+    text.extend_from_slice(rest.as_bytes());
+    text.extend_from_slice(if first {
+        b"oauth_signature=\""
+    } else {
+        b", oauth_signature=\""
+    });
+    encode::encode_to_vec(&mut text, signature.as_bytes());
+    text.push(b'"');
+    debug_assert_eq!(text.len(), len, "authorization length");
+    let mut authorization = HeaderValue::try_from(text).map_err(|_| Error::InvalidRealm)?;
+    authorization.set_sensitive(true);
+    Ok(authorization)
 }
 
 fn validate(options: &SignOptions<'_>) -> Result<(), Error> {
@@ -536,9 +1003,10 @@ fn is_absolute_url(s: &str) -> bool {
 pub struct Signed {
     authorization: HeaderValue,
     base_string: BaseString,
-    signature: String,
-    protocol_params: Vec<(String, String)>,
-    nonce: String,
+    /// The plain protocol values, then the signature.
+    plain: String,
+    proto: Protocol,
+    signature: Span,
     timestamp: u64,
 }
 
@@ -546,7 +1014,7 @@ impl fmt::Debug for Signed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Signed")
             .field("base_string", &self.base_string)
-            .field("nonce", &self.nonce)
+            .field("nonce", &self.nonce())
             .field("timestamp", &self.timestamp)
             .field("signature", &"<redacted>")
             .field("authorization", &"<redacted>")
@@ -570,13 +1038,13 @@ impl Signed {
     /// The plain (not percent-encoded) `oauth_signature` value.
     #[must_use]
     pub fn signature(&self) -> &str {
-        &self.signature
+        self.signature.get(&self.plain)
     }
 
     /// The nonce used.
     #[must_use]
     pub fn nonce(&self) -> &str {
-        &self.nonce
+        self.proto.fixed[NONCE].map_or("", |s| s.get(&self.plain))
     }
 
     /// The timestamp used.
@@ -587,20 +1055,16 @@ impl Signed {
 
     /// The protocol parameters, plain values, `oauth_signature` last (no `realm`).
     pub fn protocol_parameters(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.protocol_params
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .chain(std::iter::once((
-                "oauth_signature",
-                self.signature.as_str(),
-            )))
+        self.proto
+            .iter(&self.plain)
+            .chain(std::iter::once(("oauth_signature", self.signature())))
     }
 
     /// The protocol parameters as `name=value&...`, encoded per RFC 5849 §3.6, for the query
     /// string or form body placements (§3.5.2, §3.5.3).
     #[must_use]
     pub fn to_urlencoded(&self) -> String {
-        let mut out = String::with_capacity(256 + self.signature.len());
+        let mut out = String::with_capacity(256 + self.signature().len());
         for (i, (name, value)) in self.protocol_parameters().enumerate() {
             if i > 0 {
                 out.push('&');
@@ -663,5 +1127,104 @@ impl Signed {
         }
         body.extend_from_slice(self.to_urlencoded().as_bytes());
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The borrowed fast path, whenever it applies, builds exactly the general path's string.
+    #[test]
+    fn fast_and_general_paths_agree() {
+        let mut plain = String::new();
+        let mut proto = Protocol::default();
+        for (slot, value) in [
+            (CONSUMER_KEY, "ck"),
+            (SIGNATURE_METHOD, "HMAC-SHA1"),
+            (TIMESTAMP, "137131201"),
+            (NONCE, "7d8f3e4a"),
+            (VERSION, "1.0"),
+        ] {
+            proto.fixed[slot] = Some(Span::push(&mut plain, value).unwrap());
+        }
+        proto.unreserved = encode::is_all_unreserved(plain.as_bytes());
+        assert!(proto.unreserved);
+        let queries = [
+            "",
+            "b5=%3D%253D&a3=a&c%40=&a2=r%20b",
+            "a=1&a=1&a=0&A=2&a1=&a&&=x",
+            "limit=100&start=0",
+            "z=%E2%82%AC&y=~-._&oauth_signature=abc",
+            "a=b+c",
+            "a=%2f",
+            "a=%41",
+            "c2&a3=2+q",
+            "q=%zz",
+            "oauth_body_hash=x&oauth_zz=1&oauth=1&oauth_=2&oauth%60=3&oauthz&oauth_d=&oauth_nonce0=1",
+            "oauth_a=1&oauth_consumer_key0=2&oauth_signature=zz&o=1&p",
+        ];
+        let mut fast = 0;
+        for uri in [
+            "https://Example.COM:443/p%20q/r",
+            "http://h:8080",
+            "https://[::1]/",
+        ] {
+            for query in queries {
+                for body in [None, Some(&b"c2&a3=2+q"[..]), Some(&b"x=%21&y"[..])] {
+                    let full = if query.is_empty() {
+                        uri.to_owned()
+                    } else {
+                        format!("{uri}?{query}")
+                    };
+                    let uri: Uri = full.parse().unwrap();
+                    let general = base_string_general(&Method::POST, &uri, body, &plain, &proto);
+                    match base_string_borrowed(&Method::POST, &uri, body, &plain, &proto) {
+                        Ok(Some(borrowed)) => {
+                            fast += 1;
+                            assert_eq!(borrowed, general.unwrap(), "{full} {body:?}");
+                        }
+                        Ok(None) => {}
+                        Err(e) => assert_eq!(
+                            format!("{e:?}"),
+                            format!("{:?}", general.unwrap_err()),
+                            "{full} {body:?}"
+                        ),
+                    }
+                }
+            }
+        }
+        assert!(fast >= 12, "the fast path ran only {fast} times");
+    }
+
+    #[test]
+    fn literal_fragments_match_the_tables() {
+        for slot in 0..8 {
+            let (mut base, mut header) = (Vec::new(), Vec::new());
+            push_base_fragment(&mut base, slot);
+            push_header_fragment(&mut header, slot);
+            assert_eq!(base, BASE_FRAGMENTS[slot].as_bytes());
+            assert_eq!(header, HEADER_FRAGMENTS[slot].as_bytes());
+            assert_eq!(BASE_FRAGMENTS[slot], format!("%26{}%3D", FIXED_NAMES[slot]));
+            assert_eq!(
+                HEADER_FRAGMENTS[slot],
+                format!("\", {}=\"", FIXED_NAMES[slot])
+            );
+        }
+    }
+
+    #[test]
+    fn pair_list_spills_past_the_inline_capacity() {
+        let names: Vec<String> = (0..40).map(|i| format!("n{i:02}")).collect();
+        let mut list = PairList::new();
+        assert!(list.as_mut_slice().is_empty());
+        for name in names.iter().rev() {
+            list.push((name, "v"));
+        }
+        let slice = list.as_mut_slice();
+        slice.sort_unstable();
+        assert_eq!(slice.len(), 40);
+        assert_eq!(slice[0], ("n00", "v"));
+        assert_eq!(slice[39], ("n39", "v"));
     }
 }

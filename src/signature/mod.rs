@@ -11,6 +11,8 @@
 //! Bring your own (an HSM, a cloud KMS) by implementing [`SignatureMethod`].
 
 mod hmac;
+#[cfg(feature = "openssl")]
+mod openssl;
 mod plaintext;
 mod rsa;
 
@@ -18,6 +20,9 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use self::hmac::{HmacHash, HmacSha};
+#[cfg(feature = "openssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "openssl")))]
+pub use self::openssl::OpenSslRsaSha;
 pub use self::plaintext::Plaintext;
 pub use self::rsa::{RsaHash, RsaSha};
 

@@ -1,0 +1,78 @@
+//! Fixtures shared by the benches: the typical and heavy Bitbucket REST calls, credentials.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use bitbucket_oauth::clock::{FixedClock, FixedNonce};
+use bitbucket_oauth::signature::SignatureMethod;
+use bitbucket_oauth::{ConsumerKey, RsaPrivateKey, Signer};
+
+pub const CONSUMER_KEY: &str = "repo-sync-service";
+pub const CONSUMER_SECRET: &str = "kd94hf93k423kf44";
+pub const TOKEN: &str = "nnch734d00sl2jdk7cAhY3Ql8pyQjzXh";
+pub const TOKEN_SECRET: &str = "pfkkdhi9sl3r4s00";
+pub const NONCE: &str = "kllo9940pd9333jh8rtbW4Lk";
+pub const TIMESTAMP: u64 = 1_700_000_000;
+
+/// The typical call: list a project's repositories, one page of 100.
+pub const TYPICAL_BASE: &str = "https://bitbucket.example.com/rest/api/1.0/projects/PRJ/repos";
+pub const TYPICAL_URI: &str =
+    "https://bitbucket.example.com/rest/api/1.0/projects/PRJ/repos?limit=100&start=0";
+pub const TYPICAL_QUERY: [(&str, &str); 2] = [("limit", "100"), ("start", "0")];
+
+pub const KEY_2048: &str = include_str!("../../tests/data/test_rsa_2048_pkcs8.pem");
+
+pub fn typical_request() -> http::Request<Vec<u8>> {
+    http::Request::get(TYPICAL_URI).body(Vec::new()).unwrap()
+}
+
+/// The heavy call: a POST with 50 query parameters (some needing encoding) and a form body.
+pub fn heavy_request() -> http::Request<Vec<u8>> {
+    let mut uri = String::from(
+        "https://bitbucket.example.com/rest/api/1.0/projects/PRJ/repos/repo-with-a-long-name/pull-requests?",
+    );
+    for i in 0..50 {
+        if i > 0 {
+            uri.push('&');
+        }
+        // Unsorted names; every fifth value needs percent-encoding.
+        let name = format!("p{:02}", (i * 37) % 50);
+        if i % 5 == 0 {
+            uri.push_str(&format!("{name}=a+value%2Fwith%3Dreserved+chars+{i}"));
+        } else {
+            uri.push_str(&format!("{name}=value{i}"));
+        }
+    }
+    let body = "title=Bump+dependencies+%28weekly%29&description=Automated+update+of+12+crates%2C+see+CHANGELOG&state=OPEN&open=true&closed=false&fromRef.id=refs%2Fheads%2Fdeps&toRef.id=refs%2Fheads%2Fmain&locked=false&reviewers=alice&reviewers=bob";
+    http::Request::post(uri)
+        .header(
+            "content-type",
+            "application/x-www-form-urlencoded; charset=UTF-8",
+        )
+        .body(body.as_bytes().to_vec())
+        .unwrap()
+}
+
+/// `n` query parameters in scrambled order, all distinct names.
+pub fn query_with(n: usize) -> String {
+    let mut q = String::with_capacity(n * 16);
+    for i in 0..n {
+        if i > 0 {
+            q.push('&');
+        }
+        // A multiplicative scramble so the input is not sorted.
+        let k = (i * 7919) % n.max(1);
+        q.push_str(&format!("param{k:05}=value%20{i}"));
+    }
+    q
+}
+
+pub fn key_2048() -> RsaPrivateKey {
+    RsaPrivateKey::from_pem(KEY_2048).unwrap()
+}
+
+/// A signer with a pinned clock and nonce source (the options pin them too).
+pub fn pinned_signer(method: impl SignatureMethod + 'static) -> Signer {
+    Signer::builder(ConsumerKey::new(CONSUMER_KEY), method)
+        .clock(FixedClock(TIMESTAMP))
+        .nonce_source(FixedNonce(NONCE.into()))
+        .build()
+}

@@ -1,0 +1,158 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Heap allocations of one signature, counted by a counting global allocator.
+//!
+//! The budget for one HMAC-SHA1 signed header of the typical Bitbucket REST call is
+//! [`BUDGET_HMAC_SHA1`] allocations (reallocations count as allocations). Run with
+//! `cargo test --test alloc_budget -- --nocapture` to see the counts.
+
+use std::alloc::System;
+
+use base64::Engine as _;
+use bitbucket_oauth::clock::{FixedClock, FixedNonce};
+use bitbucket_oauth::signature::{HmacSha, RsaSha, SignatureMethod};
+use bitbucket_oauth::{
+    Access, ConsumerKey, ConsumerSecret, RsaPrivateKey, SignOptions, Signed, Signer, Token,
+    TokenSecret,
+};
+use hmac::{KeyInit, Mac};
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// Allocations for one HMAC-SHA1 signature of the typical request: the base string, the
+/// `Authorization` header, and one buffer holding the plain protocol values and the signature.
+const BUDGET_HMAC_SHA1: usize = 3;
+
+const TYPICAL: &str =
+    "https://bitbucket.example.com/rest/api/1.0/projects/PRJ/repos?limit=100&start=0";
+const EXPECTED_BASE: &str = "GET&https%3A%2F%2Fbitbucket.example.com%2Frest%2Fapi%2F1.0%2Fprojects%2FPRJ%2Frepos&limit%3D100%26oauth_consumer_key%3Drepo-sync-service%26oauth_nonce%3Dkllo9940pd9333jh8rtbW4Lk%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1700000000%26oauth_token%3Dnnch734d00sl2jdk7cAhY3Ql8pyQjzXh%26oauth_version%3D1.0%26start%3D0";
+
+fn request(uri: &str) -> http::Request<Vec<u8>> {
+    http::Request::get(uri).body(Vec::new()).unwrap()
+}
+
+fn token() -> Token<Access> {
+    Token::new(
+        "nnch734d00sl2jdk7cAhY3Ql8pyQjzXh",
+        TokenSecret::new("pfkkdhi9sl3r4s00"),
+    )
+}
+
+fn signer(method: impl SignatureMethod + 'static) -> Signer {
+    Signer::builder(ConsumerKey::new("repo-sync-service"), method)
+        .clock(FixedClock(1_700_000_000))
+        .nonce_source(FixedNonce("kllo9940pd9333jh8rtbW4Lk".into()))
+        .build()
+}
+
+/// The counter is global: tests of this file take turns so that one does not count another's.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Fewest allocations (and reallocations) seen over a few runs of `f`; the minimum filters out
+/// anything another thread of the test harness might allocate meanwhile.
+fn count(mut f: impl FnMut() -> Signed) -> (usize, Signed) {
+    let _turn = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut best = usize::MAX;
+    let mut last = f(); // warm-up: lazily initialized state is not a per-call cost
+    for _ in 0..5 {
+        let region = Region::new(GLOBAL);
+        let signed = f();
+        let stats = region.change();
+        best = best.min(stats.allocations + stats.reallocations);
+        last = signed;
+    }
+    (best, last)
+}
+
+#[test]
+fn hmac_sha1_typical_request_stays_within_budget() {
+    let signer = signer(HmacSha::sha1(ConsumerSecret::new("kd94hf93k423kf44")));
+    let token = token();
+    let request = request(TYPICAL);
+
+    // Pinned through SignOptions.
+    let opts = SignOptions::new()
+        .token(token.as_ref())
+        .nonce("kllo9940pd9333jh8rtbW4Lk")
+        .timestamp(1_700_000_000);
+    let (pinned, signed) = count(|| signer.sign(&request, &opts).unwrap());
+    // Pinned through the signer's FixedClock / FixedNonce.
+    let opts_source = SignOptions::new().token(token.as_ref());
+    let (sourced, signed_sourced) = count(|| signer.sign(&request, &opts_source).unwrap());
+    println!(
+        "HMAC-SHA1 typical: {pinned} allocations (SignOptions pins), {sourced} (fixed sources); budget {BUDGET_HMAC_SHA1}"
+    );
+
+    // The work is the real work: exact base string, signature equal to a raw HMAC of it.
+    assert_eq!(signed.base_string().as_str(), EXPECTED_BASE);
+    let mut mac =
+        hmac::Hmac::<sha1::Sha1>::new_from_slice(b"kd94hf93k423kf44&pfkkdhi9sl3r4s00").unwrap();
+    mac.update(EXPECTED_BASE.as_bytes());
+    let expected_sig =
+        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    assert_eq!(signed.signature(), expected_sig);
+    assert_eq!(signed_sourced.authorization(), signed.authorization());
+    let expected_header = format!(
+        "OAuth oauth_consumer_key=\"repo-sync-service\", \
+         oauth_token=\"nnch734d00sl2jdk7cAhY3Ql8pyQjzXh\", \
+         oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"1700000000\", \
+         oauth_nonce=\"kllo9940pd9333jh8rtbW4Lk\", oauth_version=\"1.0\", \
+         oauth_signature=\"{}\"",
+        bitbucket_oauth::encode::encode(&expected_sig)
+    );
+    assert_eq!(signed.authorization().to_str().unwrap(), expected_header);
+    assert!(signed.authorization().is_sensitive());
+
+    assert!(
+        pinned <= BUDGET_HMAC_SHA1,
+        "{pinned} allocations > budget {BUDGET_HMAC_SHA1}"
+    );
+    assert!(
+        sourced <= BUDGET_HMAC_SHA1,
+        "{sourced} allocations > budget {BUDGET_HMAC_SHA1}"
+    );
+}
+
+#[test]
+fn random_nonce_and_system_clock_add_no_allocation() {
+    let signer = Signer::new(
+        ConsumerKey::new("repo-sync-service"),
+        HmacSha::sha1(ConsumerSecret::new("kd94hf93k423kf44")),
+    );
+    let token = token();
+    let request = request(TYPICAL);
+    let opts = SignOptions::new().token(token.as_ref());
+    let (n, signed) = count(|| signer.sign(&request, &opts).unwrap());
+    println!("HMAC-SHA1 typical, random nonce + system clock: {n} allocations");
+    assert_eq!(signed.nonce().len(), 24);
+    assert!(
+        n <= BUDGET_HMAC_SHA1,
+        "{n} allocations > budget {BUDGET_HMAC_SHA1}"
+    );
+}
+
+#[test]
+fn report_other_requests_and_methods() {
+    // Informational counts (the budget above is the contract); printed with --nocapture.
+    let token = token();
+    let opts = SignOptions::new().token(token.as_ref());
+    let hmac = signer(HmacSha::sha1(ConsumerSecret::new("kd94hf93k423kf44")));
+    let mut uri = String::from("https://bitbucket.example.com/rest/api/1.0/repos?");
+    for i in 0..50 {
+        uri.push_str(&format!("p{i}=v+{i}%2F&"));
+    }
+    let heavy = request(&uri);
+    let (n, signed) = count(|| hmac.sign(&heavy, &opts).unwrap());
+    println!("HMAC-SHA1, 50 query parameters needing re-encoding: {n} allocations");
+    assert!(signed.base_string().as_str().contains("p49%3Dv%2520"));
+
+    let key = RsaPrivateKey::from_pem(include_str!("data/test_rsa_2048_pkcs8.pem")).unwrap();
+    let rsa = signer(RsaSha::sha1(key));
+    let typical = request(TYPICAL);
+    let (n, _) = count(|| rsa.sign(&typical, &opts).unwrap());
+    println!("RSA-SHA1 (rsa crate) typical: {n} allocations (most inside the rsa crate)");
+    assert!(n >= 1);
+}
