@@ -610,8 +610,37 @@ impl Drop for ActiveGuard {
 
 fn serve_connection(shared: &Shared, mut stream: TcpStream) {
     let _ = stream.set_nodelay(true);
-    let (reply, entry) = match wire::read_request(&mut stream) {
-        Err(ReadError::Gone) => return,
+    let Some((reply, entry)) = answer(shared, &mut stream, true) else {
+        return;
+    };
+    let delay = shared.lock().faults.delay;
+    if !delay.is_zero() {
+        thread::sleep(delay);
+    }
+    log_request(shared, entry);
+    let _ = wire::write_reply(&mut stream, &reply);
+}
+
+fn log_request(shared: &Shared, mut entry: LoggedRequest) {
+    let mut state = shared.lock();
+    if state.log.len() >= MAX_LOGGED_REQUESTS {
+        state.log.pop_front();
+    }
+    state.logged += 1;
+    entry.seq = state.logged;
+    state.log.push_back(entry);
+}
+
+/// Reads one request from `source` and answers it; `None` when nothing arrived. With
+/// `contain_panics`, a panic in the handler becomes a 500 (the server thread survives);
+/// without, it propagates (fuzzing wants to see it).
+fn answer<S: wire::Source>(
+    shared: &Shared,
+    source: &mut S,
+    contain_panics: bool,
+) -> Option<(Reply, LoggedRequest)> {
+    let (reply, entry) = match wire::read_request(source) {
+        Err(ReadError::Gone) => return None,
         Err(ReadError::Bad {
             status,
             message,
@@ -636,11 +665,15 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream) {
             (reply, entry)
         }
         Ok(request) => {
-            let handled = catch_unwind(AssertUnwindSafe(|| provider::handle(shared, &request)))
-                .unwrap_or_else(|_| provider::Handled {
-                    reply: Reply::text(500, "the stand-in failed on this request\n"),
-                    problem: None,
-                });
+            let handled = if contain_panics {
+                catch_unwind(AssertUnwindSafe(|| provider::handle(shared, &request)))
+                    .unwrap_or_else(|_| provider::Handled {
+                        reply: Reply::text(500, "the stand-in failed on this request\n"),
+                        problem: None,
+                    })
+            } else {
+                provider::handle(shared, &request)
+            };
             let entry = LoggedRequest {
                 seq: 0,
                 method: request.method.clone(),
@@ -655,21 +688,7 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream) {
             (handled.reply, entry)
         }
     };
-    let delay = shared.lock().faults.delay;
-    if !delay.is_zero() {
-        thread::sleep(delay);
-    }
-    {
-        let mut state = shared.lock();
-        if state.log.len() >= MAX_LOGGED_REQUESTS {
-            state.log.pop_front();
-        }
-        state.logged += 1;
-        let mut entry = entry;
-        entry.seq = state.logged;
-        state.log.push_back(entry);
-    }
-    let _ = wire::write_reply(&mut stream, &reply);
+    Some((reply, entry))
 }
 
 /// A running local stand-in for Bitbucket Server's OAuth 1.0a provider. Stops when dropped.
@@ -982,5 +1001,21 @@ impl StandIn {
     /// Forgets the logged requests (numbering continues).
     pub fn clear_requests(&self) {
         self.shared.lock().log.clear();
+    }
+
+    /// Answers one raw HTTP/1.1 request given as bytes, without a socket, exactly as the server
+    /// would (same verification, same limits, logged the same way), and returns the raw
+    /// response. For fuzzing the request verifier and for tests that craft bytes by hand. Unlike
+    /// the network path, a panic in the handler is not turned into a 500: it propagates.
+    /// Empty input gets an empty answer (the server would see a closed connection).
+    #[must_use]
+    pub fn respond_raw(&self, request: &[u8]) -> Vec<u8> {
+        match answer(&self.shared, &mut wire::Bytes(request), false) {
+            Some((reply, entry)) => {
+                log_request(&self.shared, entry);
+                wire::reply_bytes(&reply)
+            }
+            None => Vec::new(),
+        }
     }
 }

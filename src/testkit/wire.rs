@@ -77,6 +77,21 @@ pub(crate) trait Source: Read {
     fn set_timeout(&mut self, timeout: Duration) -> io::Result<()>;
 }
 
+/// A request already in memory (for [`crate::testkit::StandIn::respond_raw`]).
+pub(crate) struct Bytes<'a>(pub(crate) &'a [u8]);
+
+impl Read for Bytes<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl Source for Bytes<'_> {
+    fn set_timeout(&mut self, _: Duration) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 impl Source for TcpStream {
     fn set_timeout(&mut self, timeout: Duration) -> io::Result<()> {
         self.set_read_timeout(Some(timeout))
@@ -273,6 +288,25 @@ pub(crate) fn reason(status: u16) -> &'static str {
 /// Writes the response with `Connection: close`, then closes our side and drains what the client
 /// may still send (so that closing does not reset the connection under the response).
 pub(crate) fn write_reply(stream: &mut TcpStream, reply: &Reply) -> io::Result<()> {
+    let head = reply_head(reply);
+    stream.set_write_timeout(Some(Duration::from_secs(10)))?;
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(&reply.body)?;
+    stream.flush()?;
+    stream.shutdown(Shutdown::Write)?;
+    drain(stream);
+    Ok(())
+}
+
+/// The whole response as bytes (head and body).
+pub(crate) fn reply_bytes(reply: &Reply) -> Vec<u8> {
+    let mut bytes = reply_head(reply).into_bytes();
+    bytes.extend_from_slice(&reply.body);
+    bytes
+}
+
+/// The status line and headers, `Connection: close`, and the blank line.
+fn reply_head(reply: &Reply) -> String {
     let mut head = format!("HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status));
     for (name, value) in &reply.headers {
         // Values are built by the stand-in; strip line breaks anyway so nothing can split the
@@ -287,13 +321,7 @@ pub(crate) fn write_reply(stream: &mut TcpStream, reply: &Reply) -> io::Result<(
     head.push_str(&format!(
         "Content-Length: {announced}\r\nConnection: close\r\n\r\n"
     ));
-    stream.set_write_timeout(Some(Duration::from_secs(10)))?;
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(&reply.body)?;
-    stream.flush()?;
-    stream.shutdown(Shutdown::Write)?;
-    drain(stream);
-    Ok(())
+    head
 }
 
 /// Reads and discards up to 1 MiB for up to a second, until the client closes.

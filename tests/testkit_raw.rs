@@ -1,0 +1,85 @@
+//! `StandIn::respond_raw`: the stand-in answering bytes without a socket, as it does on the
+//! network (the entry point of the request-verifier fuzz target).
+#![cfg(feature = "testkit")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use bitbucket_oauth::testkit::{StandIn, TestClock};
+use bitbucket_oauth::{Client, ConsumerKey, RsaPrivateKey, Signer, Token, TokenSecret};
+
+fn raw(request: &http::Request<Vec<u8>>) -> Vec<u8> {
+    let mut out = format!(
+        "{} {} HTTP/1.1\r\nHost: {}\r\n",
+        request.method(),
+        request.uri().path_and_query().unwrap(),
+        request.uri().authority().unwrap()
+    )
+    .into_bytes();
+    for (name, value) in request.headers() {
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("Content-Length: {}\r\n\r\n", request.body().len()).as_bytes());
+    out.extend_from_slice(request.body());
+    out
+}
+
+fn status(response: &[u8]) -> &str {
+    std::str::from_utf8(&response[..12]).unwrap()
+}
+
+#[test]
+fn respond_raw_verifies_like_the_network_path() {
+    let clock = TestClock::frozen(1_764_115_200);
+    let stand_in = StandIn::builder().clock(clock.clone()).start().unwrap();
+    let key = RsaPrivateKey::from_pem(include_str!("data/test_rsa_2048_pkcs8.pem")).unwrap();
+    stand_in
+        .register_consumer("raw", key.public_key_pem().unwrap().as_bytes())
+        .unwrap();
+    let signer = Signer::builder(
+        ConsumerKey::new("raw"),
+        bitbucket_oauth::signature::RsaSha::sha1(key),
+    )
+    .clock(clock)
+    .build();
+    let client = Client::new(signer, stand_in.endpoints());
+    let access = stand_in.issue_access_token("raw", "alice").unwrap();
+
+    let mut request = http::Request::get(stand_in.url("/plugins/servlet/applinks/whoami"))
+        .body(Vec::new())
+        .unwrap();
+    client.sign_request(&mut request, access.token()).unwrap();
+    let bytes = raw(&request);
+    let answer = stand_in.respond_raw(&bytes);
+    assert_eq!(status(&answer), "HTTP/1.1 200");
+    assert!(
+        answer.ends_with(b"\r\n\r\nalice"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+
+    // The same bytes again: the nonce was recorded, exactly as over the network.
+    let replay = stand_in.respond_raw(&bytes);
+    assert_eq!(status(&replay), "HTTP/1.1 401");
+    assert!(String::from_utf8_lossy(&replay).contains("oauth_problem=\"nonce_used\""));
+
+    // A forged token, garbage, and nothing at all.
+    let forged = Token::<bitbucket_oauth::Access>::new("forged", TokenSecret::new(""));
+    let mut request = http::Request::get(stand_in.url("/rest/api/1.0/projects"))
+        .body(Vec::new())
+        .unwrap();
+    client.sign_request(&mut request, &forged).unwrap();
+    let refused = stand_in.respond_raw(&raw(&request));
+    assert_eq!(status(&refused), "HTTP/1.1 401");
+    assert!(String::from_utf8_lossy(&refused).contains("oauth_problem=\"token_rejected\""));
+    assert_eq!(
+        status(&stand_in.respond_raw(b"\x00\xffGARBAGE\r\n\r\n")),
+        "HTTP/1.1 400"
+    );
+    assert!(stand_in.respond_raw(b"").is_empty());
+
+    let log = stand_in.requests();
+    let statuses: Vec<u16> = log.iter().map(|r| r.status.as_u16()).collect();
+    assert_eq!(statuses, [200, 401, 401, 400]);
+}
