@@ -53,6 +53,17 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # The dance
+//!
+//! [`Client`] runs the 3-legged flow against [`Endpoints`] (the Atlassian preset keeps the
+//! context path) as request/response pairs: `request_token` → `finish_request_token` →
+//! `authorize_url` → `parse_callback` → `access_token` → `finish_access_token`, then
+//! `sign_request` for every API call and `renew` with the session handle. Refusals come back as
+//! [`Error::Provider`] with the provider's [`Problem`], and for `signature_invalid` a
+//! part-by-part comparison of the two base strings ([`explain`]). [`call::Call`] drives one
+//! exchange over any HTTP client (fresh signature per attempt and redirect hop, one retry after
+//! `timestamp_refused`); the `reqwest` feature wraps it for reqwest, async and blocking.
+//!
 //! # Modules
 //!
 //! - [`encode`]: RFC 5849 §3.6 percent-encoding;
@@ -61,7 +72,11 @@
 //! - [`signature`]: the signature methods and the [`SignatureMethod`](signature::SignatureMethod) trait (§3.4);
 //! - [`keys`]: RSA key loading, generation and public key export;
 //! - [`header`]: `Authorization` / `WWW-Authenticate` parsing (§3.5.1);
-//! - [`clock`]: time and nonces (§3.3).
+//! - [`clock`]: time and nonces (§3.3);
+//! - [`flow`], [`bitbucket`], [`call`]: the dance, the endpoints, the exchange driver (§2);
+//! - [`problem`], [`explain`]: provider refusals and base string comparison;
+//! - `reqwest` (feature `reqwest`): the adapter; `testkit` (feature `testkit`): a local
+//!   Bitbucket stand-in for tests.
 //!
 //! [RFC 5849]: https://www.rfc-editor.org/rfc/rfc5849
 
