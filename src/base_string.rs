@@ -42,10 +42,10 @@ impl<'a> UriParts<'a> {
     pub(crate) fn of(uri: &'a Uri) -> Result<Self, Error> {
         let scheme = uri
             .scheme_str()
-            .ok_or(Error::InvalidUri(UriProblem::NoScheme))?;
+            .ok_or_else(|| Error::InvalidUri(UriProblem::NoScheme))?;
         let authority = uri
             .authority()
-            .ok_or(Error::InvalidUri(UriProblem::NoHost))?
+            .ok_or_else(|| Error::InvalidUri(UriProblem::NoHost))?
             .as_str();
         // User information never reaches the base string.
         let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
@@ -108,7 +108,12 @@ impl<'a> UriParts<'a> {
 
 /// Encodes the ASCII-lowercased `text` (lowercasing first, so escapes keep uppercase hex).
 fn encode_lowercase(out: &mut Vec<u8>, text: &str) {
-    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+    // The usual scheme and host: lowercase and unreserved, their own encoding.
+    if text.bytes().fold(true, |ok, b| {
+        ok & (b.is_ascii_lowercase() | b.is_ascii_digit() | (b == b'.') | (b == b'-'))
+    }) {
+        out.extend_from_slice(text.as_bytes());
+    } else if text.bytes().any(|b| b.is_ascii_uppercase()) {
         for &b in text.as_bytes() {
             encode::encode_to_vec(out, &[b.to_ascii_lowercase()]);
         }
@@ -136,7 +141,7 @@ fn split_host_port(host_port: &str) -> Result<(&str, Option<u16>), Error> {
     let (host, port) = if host_port.starts_with('[') {
         let end = host_port
             .find(']')
-            .ok_or(Error::InvalidUri(UriProblem::BadHost))?;
+            .ok_or_else(|| Error::InvalidUri(UriProblem::BadHost))?;
         let (host, rest) = host_port.split_at(end + 1);
         match rest.strip_prefix(':') {
             Some(port) => (host, Some(port)),

@@ -46,15 +46,21 @@ fn signer(method: impl SignatureMethod + 'static) -> Signer {
         .build()
 }
 
-/// The counter is global: tests of this file take turns so that one does not count another's.
+/// The counter is global: tests of this file take turns, each for its whole body (setup such
+/// as parsing an RSA key allocates thousands of times and must not overlap another test's
+/// counting), so that one does not count another's.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Fewest allocations (and reallocations) seen over a few runs of `f`; the minimum filters out
-/// anything another thread of the test harness might allocate meanwhile.
-fn count(mut f: impl FnMut() -> Signed) -> (usize, Signed) {
-    let _turn = SERIAL
+fn turn() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL
         .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Fewest allocations (and reallocations) seen over a few runs of `f`; the minimum filters out
+/// anything another thread of the test harness might allocate meanwhile. Call it while holding
+/// [`turn`].
+fn count(mut f: impl FnMut() -> Signed) -> (usize, Signed) {
     let mut best = usize::MAX;
     let mut last = f(); // warm-up: lazily initialized state is not a per-call cost
     for _ in 0..5 {
@@ -69,6 +75,7 @@ fn count(mut f: impl FnMut() -> Signed) -> (usize, Signed) {
 
 #[test]
 fn hmac_sha1_typical_request_stays_within_budget() {
+    let _turn = turn();
     let signer = signer(HmacSha::sha1(ConsumerSecret::new("kd94hf93k423kf44")));
     let token = token();
     let request = request(TYPICAL);
@@ -118,6 +125,7 @@ fn hmac_sha1_typical_request_stays_within_budget() {
 
 #[test]
 fn random_nonce_and_system_clock_add_no_allocation() {
+    let _turn = turn();
     let signer = Signer::new(
         ConsumerKey::new("repo-sync-service"),
         HmacSha::sha1(ConsumerSecret::new("kd94hf93k423kf44")),
@@ -136,6 +144,7 @@ fn random_nonce_and_system_clock_add_no_allocation() {
 
 #[test]
 fn report_other_requests_and_methods() {
+    let _turn = turn();
     // Informational counts (the budget above is the contract); printed with --nocapture.
     let token = token();
     let opts = SignOptions::new().token(token.as_ref());

@@ -1,6 +1,10 @@
+use std::fmt;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering, fence};
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{KeyInit, Mac};
+use zeroize::Zeroize as _;
 
 use super::{SignError, SignatureMethod, shared_secret_key};
 use crate::credentials::ConsumerSecret;
@@ -19,20 +23,77 @@ pub enum HmacHash {
 
 /// `HMAC-SHA1` (RFC 5849 §3.4.2) and its SHA-2 extensions: base64 of
 /// HMAC(`encode(consumer_secret)&encode(token_secret)`, base string).
-#[derive(Debug, Clone)]
+///
+/// For `HMAC-SHA1` the keyed state (the SHA-1 states after the padded inner and outer key
+/// blocks) is computed once for the consumer-only key and kept for the last few token secrets,
+/// so that a signature costs only the message's compressions. It is wiped on drop.
 pub struct HmacSha {
     consumer_secret: ConsumerSecret,
     hash: HmacHash,
+    /// `HMAC-SHA1` only: the keyed state for an empty token secret.
+    consumer_only: Option<Sha1Keyed>,
+    /// `HMAC-SHA1` only: the keyed states of the last few token secrets.
+    cache: TokenCache,
+}
+
+/// The same text as the derived `Debug` before the cache existed (the cache is left out).
+impl fmt::Debug for HmacSha {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HmacSha")
+            .field("consumer_secret", &self.consumer_secret)
+            .field("hash", &self.hash)
+            .finish()
+    }
+}
+
+impl Clone for HmacSha {
+    fn clone(&self) -> Self {
+        Self::new(self.hash, self.consumer_secret.clone())
+    }
 }
 
 impl HmacSha {
     /// An HMAC signer with this digest and consumer secret.
     #[must_use]
     pub fn new(hash: HmacHash, consumer_secret: ConsumerSecret) -> Self {
+        let consumer_only = (hash == HmacHash::Sha1).then(|| {
+            let mut keyed = None;
+            with_shared_secret_key(&consumer_secret, "", |key| {
+                keyed = Some(Sha1Keyed::new(key));
+            });
+            keyed.unwrap_or_else(|| Sha1Keyed::new(b""))
+        });
         Self {
             consumer_secret,
             hash,
+            consumer_only,
+            cache: TokenCache::default(),
         }
+    }
+
+    /// The keyed `HMAC-SHA1` state for `token_secret`: precomputed, cached, or computed now
+    /// (and cached when the cache is free and the secret short enough).
+    fn sha1_keyed(&self, token_secret: &str) -> Sha1Keyed {
+        if token_secret.is_empty() {
+            if let Some(keyed) = &self.consumer_only {
+                return keyed.clone();
+            }
+        }
+        let packed = pack_secret(token_secret.as_bytes());
+        if let Some(packed) = &packed {
+            if let Some(keyed) = self.cache.get(packed) {
+                return keyed;
+            }
+        }
+        let mut keyed = None;
+        with_shared_secret_key(&self.consumer_secret, token_secret, |key| {
+            keyed = Some(Sha1Keyed::new(key));
+        });
+        let keyed = keyed.unwrap_or_else(|| Sha1Keyed::new(b""));
+        if let Some(packed) = &packed {
+            self.cache.put(packed, &keyed);
+        }
+        keyed
     }
 
     /// `HMAC-SHA1`.
@@ -109,6 +170,11 @@ impl SignatureMethod for HmacSha {
     }
 
     fn sign(&self, base: &[u8], token_secret: &str, out: &mut String) -> Result<(), SignError> {
+        if self.hash == HmacHash::Sha1 {
+            let tag = self.sha1_keyed(token_secret).mac(base);
+            push_base64(out, &tag);
+            return Ok(());
+        }
         with_shared_secret_key(&self.consumer_secret, token_secret, |key| {
             compute(self.hash, key, base, out);
         });
@@ -172,6 +238,204 @@ fn write_encoded(buf: &mut [u8], mut at: usize, input: &[u8]) -> usize {
     at
 }
 
+/// Token secrets up to this length are cached (inline, no allocation).
+const CACHED_SECRET_MAX: usize = 64;
+/// How many token secrets' keyed states are kept.
+const CACHE_SLOTS: usize = 4;
+
+/// The SHA-1 states after the inner (`key ^ 0x36..`) and outer (`key ^ 0x5c..`) key blocks
+/// of HMAC-SHA1 (RFC 2104).
+#[derive(Clone)]
+struct Sha1Keyed {
+    inner: [u32; 5],
+    outer: [u32; 5],
+}
+
+const SHA1_H0: [u32; 5] = [
+    0x6745_2301,
+    0xEFCD_AB89,
+    0x98BA_DCFE,
+    0x1032_5476,
+    0xC3D2_E1F0,
+];
+
+impl Sha1Keyed {
+    fn new(key: &[u8]) -> Self {
+        use sha1::Digest as _;
+        let mut block = [0u8; 64];
+        if key.len() > 64 {
+            let mut digest = sha1::Sha1::digest(key);
+            block[..20].copy_from_slice(&digest);
+            digest.as_mut_slice().zeroize();
+        } else {
+            block[..key.len()].copy_from_slice(key);
+        }
+        let mut pad = [0u8; 64];
+        let mut state = |x: u8| {
+            for (p, b) in pad.iter_mut().zip(&block) {
+                *p = b ^ x;
+            }
+            let mut h = SHA1_H0;
+            sha1::block_api::compress(&mut h, &[pad]);
+            h
+        };
+        let keyed = Self {
+            inner: state(0x36),
+            outer: state(0x5c),
+        };
+        pad.zeroize();
+        block.zeroize();
+        keyed
+    }
+
+    /// HMAC-SHA1 of `message` under this key.
+    fn mac(&self, message: &[u8]) -> [u8; 20] {
+        let inner = finish(self.inner, 64, message);
+        finish(self.outer, 64, &inner)
+    }
+}
+
+impl Drop for Sha1Keyed {
+    fn drop(&mut self) {
+        self.inner.zeroize();
+        self.outer.zeroize();
+    }
+}
+
+/// SHA-1 from `state` (which has absorbed `done` bytes, a multiple of 64) over `message`.
+fn finish(mut state: [u32; 5], done: u64, message: &[u8]) -> [u8; 20] {
+    let mut blocks = message.chunks_exact(64);
+    for block in &mut blocks {
+        let mut b = [0u8; 64];
+        b.copy_from_slice(block);
+        sha1::block_api::compress(&mut state, &[b]);
+    }
+    let rest = blocks.remainder();
+    let bits = (done + message.len() as u64).wrapping_mul(8).to_be_bytes();
+    let mut tail = [[0u8; 64]; 2];
+    let flat = tail.as_flattened_mut();
+    flat[..rest.len()].copy_from_slice(rest);
+    flat[rest.len()] = 0x80;
+    let n = if rest.len() < 56 { 1 } else { 2 };
+    flat[n * 64 - 8..n * 64].copy_from_slice(&bits);
+    sha1::block_api::compress(&mut state, &tail[..n]);
+    let mut out = [0u8; 20];
+    for (o, w) in out.chunks_exact_mut(4).zip(state) {
+        o.copy_from_slice(&w.to_be_bytes());
+    }
+    out
+}
+
+/// A token secret packed into words: its length, then its bytes, zero-padded.
+type Packed = [u64; 1 + CACHED_SECRET_MAX / 8];
+
+fn pack_secret(secret: &[u8]) -> Option<Packed> {
+    if secret.len() > CACHED_SECRET_MAX {
+        return None;
+    }
+    let mut packed = [0u64; 1 + CACHED_SECRET_MAX / 8];
+    packed[0] = secret.len() as u64;
+    for (word, bytes) in packed[1..].iter_mut().zip(secret.chunks(8)) {
+        let mut b = [0u8; 8];
+        b[..bytes.len()].copy_from_slice(bytes);
+        *word = u64::from_le_bytes(b);
+    }
+    Some(packed)
+}
+
+/// One cached token secret and its keyed state, guarded by a sequence counter (odd while
+/// being written). Readers and writers never wait: a reader that sees a write in progress, or
+/// a writer that finds another writer, simply computes the state again.
+#[derive(Default)]
+struct Slot {
+    seq: AtomicU64,
+    secret: [AtomicU64; 1 + CACHED_SECRET_MAX / 8],
+    state: [AtomicU32; 10],
+}
+
+impl Slot {
+    fn get(&self, packed: &Packed) -> Option<Sha1Keyed> {
+        let seq = self.seq.load(Ordering::Acquire);
+        if seq == 0 || seq % 2 == 1 {
+            return None;
+        }
+        let mut same = true;
+        for (word, want) in self.secret.iter().zip(packed) {
+            same &= word.load(Ordering::Relaxed) == *want;
+        }
+        let mut keyed = Sha1Keyed {
+            inner: [0; 5],
+            outer: [0; 5],
+        };
+        for (i, word) in self.state.iter().enumerate() {
+            let w = word.load(Ordering::Relaxed);
+            if i < 5 {
+                keyed.inner[i] = w;
+            } else {
+                keyed.outer[i - 5] = w;
+            }
+        }
+        fence(Ordering::Acquire);
+        (same && self.seq.load(Ordering::Relaxed) == seq).then_some(keyed)
+    }
+
+    fn put(&self, packed: &Packed, keyed: &Sha1Keyed) -> bool {
+        let seq = self.seq.load(Ordering::Relaxed);
+        if seq % 2 == 1
+            || self
+                .seq
+                .compare_exchange(seq, seq + 1, Ordering::Acquire, Ordering::Relaxed)
+                .is_err()
+        {
+            return false;
+        }
+        fence(Ordering::Release);
+        for (word, value) in self.secret.iter().zip(packed) {
+            word.store(*value, Ordering::Relaxed);
+        }
+        for (word, value) in self
+            .state
+            .iter()
+            .zip(keyed.inner.iter().chain(&keyed.outer))
+        {
+            word.store(*value, Ordering::Relaxed);
+        }
+        self.seq.store(seq + 2, Ordering::Release);
+        true
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        for word in &mut self.secret {
+            word.get_mut().zeroize();
+        }
+        for word in &mut self.state {
+            word.get_mut().zeroize();
+        }
+    }
+}
+
+/// The keyed states of the last few token secrets, replaced round-robin.
+#[derive(Default)]
+struct TokenCache {
+    slots: [Slot; CACHE_SLOTS],
+    next: AtomicU32,
+}
+
+impl TokenCache {
+    fn get(&self, packed: &Packed) -> Option<Sha1Keyed> {
+        self.slots.iter().find_map(|slot| slot.get(packed))
+    }
+
+    fn put(&self, packed: &Packed, keyed: &Sha1Keyed) {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) as usize % CACHE_SLOTS;
+        if let Some(slot) = self.slots.get(i) {
+            slot.put(packed, keyed);
+        }
+    }
+}
+
 pub(super) fn verify(
     hash: HmacHash,
     consumer_secret: &ConsumerSecret,
@@ -181,13 +445,87 @@ pub(super) fn verify(
 ) -> bool {
     let key = shared_secret_key(consumer_secret, token_secret);
     let mut expected = String::new();
-    compute(hash, key.as_bytes(), base, &mut expected);
+    if hash == HmacHash::Sha1 {
+        push_base64(&mut expected, &Sha1Keyed::new(key.as_bytes()).mac(base));
+    } else {
+        compute(hash, key.as_bytes(), base, &mut expected);
+    }
     super::constant_time_eq(expected.as_bytes(), signature.as_bytes())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The hand-rolled HMAC-SHA1 agrees with the `hmac` crate on every key and message length
+    /// around the block and padding boundaries, including keys longer than a block.
+    #[test]
+    fn keyed_sha1_matches_the_hmac_crate() {
+        let data: Vec<u8> = (0..=255u8).cycle().take(400).collect();
+        for key_len in [0, 1, 19, 20, 55, 56, 63, 64, 65, 100, 130] {
+            let key = &data[7..7 + key_len];
+            let keyed = Sha1Keyed::new(key);
+            for msg_len in (0..=200).chain([255, 256, 330, 383]) {
+                let msg = &data[msg_len % 3..msg_len % 3 + msg_len];
+                let expected = mac::<hmac::Hmac<sha1::Sha1>>(key, msg)
+                    .finalize()
+                    .into_bytes();
+                assert_eq!(
+                    keyed.mac(msg)[..],
+                    expected[..],
+                    "key {key_len} msg {msg_len}"
+                );
+            }
+        }
+    }
+
+    /// RFC 2202 test case 2 (`Jefe`), through the cache: the same token secret twice, more
+    /// token secrets than slots, a secret too long to cache, and the consumer-only state.
+    #[test]
+    fn cached_states_give_the_same_signatures() {
+        let signer = HmacSha::sha1(ConsumerSecret::new("Jefe"));
+        let uncached = |secret: &str| {
+            let key = super::super::shared_secret_key(&ConsumerSecret::new("Jefe"), secret);
+            let mut s = String::new();
+            compute(
+                HmacHash::Sha1,
+                key.as_bytes(),
+                b"what do ya want for nothing?",
+                &mut s,
+            );
+            s
+        };
+        let long = "x".repeat(CACHED_SECRET_MAX + 1);
+        let secrets = [
+            "",
+            "a",
+            "b c",
+            "a",
+            "d",
+            "e",
+            "f",
+            "a",
+            "",
+            long.as_str(),
+            long.as_str(),
+        ];
+        for _ in 0..2 {
+            for secret in secrets {
+                let mut out = String::new();
+                signer
+                    .sign(b"what do ya want for nothing?", secret, &mut out)
+                    .unwrap();
+                assert_eq!(out, uncached(secret), "{secret:?}");
+            }
+        }
+        // HMAC-SHA1(key = "Jefe&", ...) computed independently: `printf %s 'what do ya want for
+        // nothing?' | openssl dgst -sha1 -hmac 'Jefe&' -binary | base64`.
+        let mut out = String::new();
+        signer
+            .sign(b"what do ya want for nothing?", "", &mut out)
+            .unwrap();
+        assert_eq!(out, "/k0g9aDVnhS67tsWyuxJqU4jDC0=");
+    }
 
     #[test]
     fn short_base64_matches_the_base64_crate() {
