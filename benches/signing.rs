@@ -3,8 +3,7 @@
 //!
 //! Run: `cargo bench --all-features --bench signing` (or `scripts/bench_reference.sh`).
 //!
-//! TODO(lead): response parsing (token responses, `oauth_problem`) is not benched yet: its parser
-//! is being written in parallel. Add a `parse` group here once it lands.
+//! Response parsing is benched in `benches/parsing.rs`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

@@ -48,7 +48,7 @@ ossl_before="$(ossl_speed -elapsed)"
 rm -rf "$CRIT"
 filter=()
 if [ -n "${BENCH_FILTER:-}" ]; then filter=("$BENCH_FILTER"); fi
-cargo bench --all-features --bench signing --bench reference --bench concurrency -- \
+cargo bench --all-features --bench signing --bench reference --bench concurrency --bench parsing -- \
     --warm-up-time "$WARMUP" --measurement-time "$MEASURE" --noplot "${filter[@]}"
 
 echo "openssl speed -elapsed -seconds $OSSL_SECONDS rsa2048 (after the benches)..."
