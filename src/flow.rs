@@ -584,7 +584,7 @@ fn is_secret_name(raw: &str) -> bool {
 fn redact_secrets(text: &str) -> String {
     const QUOTES: &[char] = &['"', '\'', ' ', '\t'];
     let is_delimiter = |c: char| {
-        matches!(c, '&' | '?' | '"' | '\'' | '<' | '>' | ';' | ',' | '{') || c.is_whitespace()
+        matches!(c, '&' | '?' | '"' | '\'' | '<' | '>' | ';' | ',' | '{') || c.is_ascii_whitespace()
     };
     let mut out = String::with_capacity(text.len() + 16);
     let mut copied = 0;
@@ -601,7 +601,8 @@ fn redact_secrets(text: &str) -> String {
         let value_start = sep + 1 + (after.len() - after.trim_start_matches(QUOTES).len());
         let value_end = text[value_start..]
             .find(|c: char| {
-                matches!(c, '&' | '"' | '\'' | '<' | ',' | ';' | '}' | ']') || c.is_whitespace()
+                matches!(c, '&' | '"' | '\'' | '<' | ',' | ';' | '}' | ']')
+                    || c.is_ascii_whitespace()
             })
             .map_or(text.len(), |i| value_start + i);
         if value_end > value_start {
