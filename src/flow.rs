@@ -835,6 +835,16 @@ mod tests {
             ),
             ("missing oauth_token_secret.", "missing oauth_token_secret."),
             ("oauth_token_secret=&a=1", "oauth_token_secret=&a=1"),
+            (
+                "oauth_session%5fhandle=H&x=1",
+                "oauth_session%5fhandle=<redacted>&x=1",
+            ),
+            // A multi-byte whitespace before `=` (a fuzzing find): no panic.
+            (
+                "a\u{85}oauth_token_secret=S&x",
+                "a\u{85}oauth_token_secret=<redacted>&x",
+            ),
+            ("a\u{85}=1", "a\u{85}=1"),
         ] {
             assert_eq!(body_excerpt(body.as_bytes()), want, "{body}");
         }
