@@ -83,3 +83,68 @@ fn respond_raw_verifies_like_the_network_path() {
     let statuses: Vec<u16> = log.iter().map(|r| r.status.as_u16()).collect();
     assert_eq!(statuses, [200, 401, 401, 400]);
 }
+
+/// The seeds of the `standin_verifier` fuzz target reach the paths they are meant to reach
+/// (so that fuzzing starts from valid signatures, not from refusals).
+#[test]
+fn fuzz_seeds_reach_their_paths() {
+    use bitbucket_oauth::testkit::Consumer;
+    let stand_in = StandIn::builder()
+        .clock(TestClock::frozen(1_764_115_200))
+        .believed_base_url("http://bitbucket.fuzz/bitbucket")
+        .start()
+        .unwrap();
+    stand_in.add_consumer(
+        Consumer::rsa("fuzz", include_bytes!("data/keys/rsa2048_public_spki.pem"))
+            .unwrap()
+            .two_legged(true)
+            .impersonation(true),
+    );
+    stand_in.register_hmac_consumer("fuzz-hmac", "fuzz-secret");
+    let seed = |name: &str| {
+        std::fs::read(format!(
+            "{}/fuzz/corpus/standin_verifier/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    };
+    for (name, want_status, want_problem) in [
+        ("request_token_rsa", "HTTP/1.1 200", None),
+        ("request_token_callback_rsa", "HTTP/1.1 200", None),
+        ("request_token_hmac", "HTTP/1.1 200", None),
+        (
+            "projects_unknown_token",
+            "HTTP/1.1 401",
+            Some("token_rejected"),
+        ),
+        (
+            "access_token_form_body",
+            "HTTP/1.1 401",
+            Some("token_rejected"),
+        ),
+        ("whoami_unsigned", "HTTP/1.1 401", Some("parameter_absent")),
+        (
+            "repos_bad_version",
+            "HTTP/1.1 400",
+            Some("version_rejected"),
+        ),
+        ("transfer_encoding", "HTTP/1.1 501", None),
+    ] {
+        let answer = stand_in.respond_raw(&seed(name));
+        let text = String::from_utf8_lossy(&answer);
+        assert_eq!(status(&answer), want_status, "{name}: {text}");
+        if let Some(problem) = want_problem {
+            assert!(
+                text.contains(&format!("oauth_problem=\"{problem}\"")),
+                "{name}: {text}"
+            );
+        }
+    }
+    let page = stand_in.respond_raw(&seed("authorize"));
+    assert_eq!(
+        status(&page),
+        "HTTP/1.1 401",
+        "{}",
+        String::from_utf8_lossy(&page)
+    );
+}
