@@ -566,10 +566,10 @@ pub fn body_excerpt(body: &[u8]) -> String {
         let (before, after) = (&rest[..eq], &rest[eq + 1..]);
         out.push_str(before);
         out.push('=');
+        // ASCII delimiters only, so that the byte after one is a char boundary.
         let name_start = before
-            .rfind(|c: char| {
-                matches!(c, '&' | '?' | '"' | '\'' | '<' | '>' | ';' | ',') || c.is_whitespace()
-            })
+            .bytes()
+            .rposition(|b| b"&?\"'<>;,".contains(&b) || b.is_ascii_whitespace())
             .map_or(0, |i| i + 1);
         if is_secret_name(&before[name_start..]) {
             out.push_str("<redacted>");
