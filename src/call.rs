@@ -209,7 +209,7 @@ impl<'a> Call<'a> {
     /// errors.
     pub fn receive(&mut self, response: Response<Vec<u8>>) -> Result<Next, Error> {
         let status = response.status();
-        if let (false, Some(sent)) = (self.retried, &self.last_sent) {
+        if let (false, false, Some(sent)) = (self.retried, status.is_success(), &self.last_sent) {
             if let Some(problem) =
                 Problem::from_response(status, response.headers(), response.body())
             {

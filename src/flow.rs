@@ -476,7 +476,7 @@ impl Client {
         Ok((request, sent))
     }
 
-    /// Checks any response to a signed request: `Ok` for a 2xx without `oauth_problem`, a typed
+    /// Checks any response to a signed request: `Ok` for any 2xx (whatever its body), a typed
     /// [`Error::Provider`] for a refusal (with the base string comparison and the clock offset
     /// when the provider gave what they need), [`Error::UnexpectedResponse`] otherwise.
     ///
@@ -601,8 +601,7 @@ fn redact_secrets(text: &str) -> String {
         let value_start = sep + 1 + (after.len() - after.trim_start_matches(QUOTES).len());
         let value_end = text[value_start..]
             .find(|c: char| {
-                matches!(c, '&' | '"' | '\'' | '<' | ',' | ';' | '}' | ']')
-                    || c.is_ascii_whitespace()
+                matches!(c, '&' | '"' | '\'' | '<' | ',' | ';' | '}' | ']') || c.is_whitespace()
             })
             .map_or(text.len(), |i| value_start + i);
         if value_end > value_start {
@@ -671,11 +670,13 @@ pub fn check_response<B: AsRef<[u8]>>(
 ) -> Result<(), Error> {
     let status = response.status();
     let body = response.body().as_ref();
-    if let Some(problem) = Problem::from_response(status, response.headers(), body) {
-        return Err(provider_error(sent, problem));
-    }
+    // A successful answer is never a refusal, whatever its body says (a downloaded file may well
+    // contain the text `oauth_problem=`).
     if status.is_success() {
         return Ok(());
+    }
+    if let Some(problem) = Problem::from_response(status, response.headers(), body) {
+        return Err(provider_error(sent, problem));
     }
     Err(unexpected_response(
         response,
@@ -717,6 +718,11 @@ fn parse_token_response<K: TokenKind, B: AsRef<[u8]>>(
         return Err(Error::ResponseTooLarge {
             limit: MAX_TOKEN_RESPONSE_BYTES,
         });
+    }
+    // A token endpoint's answer is small and token-specific: a problem report is read whatever
+    // the status (a provider that answers 200 with `oauth_problem` still refused).
+    if let Some(problem) = Problem::from_response(response.status(), response.headers(), body) {
+        return Err(provider_error(sent, problem));
     }
     check_response(sent, response)?;
     let trimmed = body.trim_ascii();

@@ -58,15 +58,10 @@ fn api_result(
     sent: Option<SentRequest>,
 ) -> Result<Response<Vec<u8>>, Error> {
     if let Some(sent) = &sent {
-        let refused = !response.status().is_success()
-            && crate::flow::mentions_problem(response.headers(), response.body());
-        if refused
-            || crate::problem::Problem::from_response(
-                response.status(),
-                response.headers(),
-                response.body(),
-            )
-            .is_some()
+        // A 2xx is the answer, whatever its body says; a refusal is a non-2xx naming
+        // `oauth_problem` (read, or over this client's limits).
+        if !response.status().is_success()
+            && crate::flow::mentions_problem(response.headers(), response.body())
         {
             crate::flow::check_response(sent, &response)?;
         }

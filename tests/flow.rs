@@ -600,3 +600,42 @@ fn tokens_round_trip_through_serde() {
         serde_json::from_str(r#"{"token":"rt","secret":"rts"}"#).unwrap();
     assert_eq!(pending.token(), "rt");
 }
+
+#[test]
+fn a_successful_answer_is_never_a_refusal() {
+    let client = hmac_client();
+    let mut req = http::Request::get(format!(
+        "{BASE}/rest/api/1.0/projects/P/repos/r/raw/notes.txt"
+    ))
+    .body(Vec::new())
+    .unwrap();
+    let sent = client
+        .sign_request(&mut req, &Token::new("at", TokenSecret::new("s")))
+        .unwrap();
+    // A file that happens to contain a problem report's text.
+    let file = text(
+        200,
+        "oauth_problem=token_rejected&oauth_problem_advice=example",
+    );
+    assert!(client.check_response(&sent, &file).is_ok());
+    // The same text on a 401 is a refusal.
+    let refusal = text(401, "oauth_problem=token_rejected");
+    assert_eq!(
+        client
+            .check_response(&sent, &refusal)
+            .unwrap_err()
+            .problem()
+            .unwrap()
+            .problem,
+        OAuthProblem::TokenRejected
+    );
+    // A token endpoint that answers 200 with a problem report still refused.
+    let (_, pending) = client.request_token("oob").unwrap();
+    let err = client
+        .finish_request_token(pending, &text(200, "oauth_problem=consumer_key_unknown"))
+        .unwrap_err();
+    assert_eq!(
+        err.problem().unwrap().problem,
+        OAuthProblem::ConsumerKeyUnknown
+    );
+}

@@ -99,6 +99,37 @@ fn token_response_excerpt_redacts_percent_encoded_secret_names() {
     assert_eq!(token.secret().secret(), "hunter2secret");
 }
 
+/// token_response, crash-273092b3 (minimized to 6 bytes): a 401 whose body has a multi-byte
+/// Unicode whitespace character (U+0085) before an `=`. The redaction in `body_excerpt` sliced one
+/// byte after the whitespace it found, inside the character, and panicked. Any error page with,
+/// say, an ideographic space (U+3000) before an attribute would have done the same.
+#[test]
+fn token_response_excerpt_with_unicode_whitespace_before_equals() {
+    let body: &[u8] = b"\xc2\x85=";
+    let response = Response::builder().status(401).body(body).unwrap();
+    let err = finish_request_token(&response);
+    let Error::UnexpectedResponse { body: excerpt, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(excerpt, "\u{85}=");
+
+    // Unicode whitespace is part of a name, ASCII whitespace ends one; secrets are redacted
+    // after either.
+    let body = "<p>\u{3000}oauth_token_secret=s3cret\u{3000}x=1\u{2028}oauth_session_handle=h</p>";
+    let response = Response::builder()
+        .status(500)
+        .body(body.as_bytes())
+        .unwrap();
+    let err = finish_request_token(&response);
+    let Error::UnexpectedResponse { body: excerpt, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        excerpt,
+        "<p>\u{3000}oauth_token_secret=<redacted>\u{3000}x=1\u{2028}oauth_session_handle=<redacted></p>"
+    );
+}
+
 /// A DER tag-length-value.
 fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = vec![tag];

@@ -342,6 +342,14 @@ fn token_response() {
             },
         ),
         (
+            "unicode_error_page",
+            ResponseInput {
+                status: 500,
+                headers: vec![(Ct, "text/html; charset=UTF-8".as_bytes())],
+                body: "<p>\u{3000}\u{85}oauth%5Ftoken_secret=s3cret\u{2028}a=\u{e9}</p>".as_bytes(),
+            },
+        ),
+        (
             "server_error_with_secret",
             ResponseInput {
                 status: 500,
