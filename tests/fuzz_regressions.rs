@@ -283,3 +283,26 @@ fn keys_scrypt_memory_is_bounded() {
         output.status
     );
 }
+
+/// token_response, crash-3f0cf40f (found by the 30-second CI fuzz run): a no-break space
+/// (U+00A0) right before a name followed by `=` made the redaction slice inside the character.
+/// The excerpt is now built without panicking, and is bounded.
+#[test]
+fn token_response_excerpt_with_a_no_break_space_before_a_name() {
+    let body: &[u8] = &[
+        244, 1, 0, 110, 97, 117, 115, 101, 99, 114, 101, 116, 61, 75, 108, 104, 48, 48, 48, 38,
+        111, 97, 117, 116, 104, 95, 115, 97, 117, 116, 104, 111, 114, 105, 123, 97, 116, 46, 1, 1,
+        85, 85, 111, 213, 99, 108, 85, 46, 111, 97, 117, 149, 138, 139, 194, 160, 143, 141, 144,
+        98, 108, 101, 109, 61, 115, 7, 0, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+        255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 114, 101,
+        104, 116, 116, 114, 111, 98, 108, 105, 111, 110, 95, 101, 120, 112, 105, 101, 109, 61, 34,
+        116, 111, 107, 101, 110, 95, 49, 81, 114, 55, 83, 116, 48, 85, 118, 51, 87, 120, 54, 115,
+        101, 99, 114, 101, 116, 61, 114, 101, 115, 95, 105, 110, 116, 61, 85, 84, 70, 45, 75, 56,
+        0,
+    ];
+    let excerpt = bitbucket_oauth::flow::body_excerpt(body);
+    assert!(excerpt.len() <= bitbucket_oauth::flow::MAX_ERROR_BODY_EXCERPT * 3);
+    let response = Response::builder().status(500).body(body).unwrap();
+    let err = finish_request_token(&response);
+    assert!(matches!(err, Error::UnexpectedResponse { .. }), "{err:?}");
+}
