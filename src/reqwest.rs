@@ -36,6 +36,25 @@ fn too_large(limit: usize) -> Error {
     Error::ResponseTooLarge { limit }
 }
 
+/// The status line and headers of a reqwest response as an `http` builder (the headers are moved
+/// out); a response that announces a body over `limit` is refused before any of it is read.
+fn response_head(
+    status: http::StatusCode,
+    version: http::Version,
+    content_length: Option<u64>,
+    headers: &mut http::HeaderMap,
+    limit: usize,
+) -> Result<http::response::Builder, Error> {
+    if content_length.is_some_and(|len| len > limit as u64) {
+        return Err(too_large(limit));
+    }
+    let mut builder = Response::builder().status(status).version(version);
+    if let Some(slot) = builder.headers_mut() {
+        *slot = std::mem::take(headers);
+    }
+    Ok(builder)
+}
+
 /// The answer of a token endpoint, turned into what its step expects.
 fn token_step_sent(
     response: &Response<Vec<u8>>,
@@ -142,18 +161,13 @@ impl AsyncClient {
     ) -> Result<Response<Vec<u8>>, Error> {
         let request = ::reqwest::Request::try_from(request).map_err(transport)?;
         let mut response = self.http.execute(request).await.map_err(transport)?;
-        if response
-            .content_length()
-            .is_some_and(|len| len > limit as u64)
-        {
-            return Err(too_large(limit));
-        }
-        let mut builder = Response::builder()
-            .status(response.status())
-            .version(response.version());
-        if let Some(headers) = builder.headers_mut() {
-            *headers = std::mem::take(response.headers_mut());
-        }
+        let builder = response_head(
+            response.status(),
+            response.version(),
+            response.content_length(),
+            response.headers_mut(),
+            limit,
+        )?;
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(transport)? {
             if body.len() + chunk.len() > limit {
@@ -281,7 +295,7 @@ pub mod blocking {
 
     use super::{
         DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, api_result,
-        token_step_sent, too_large, transport, whoami_call, whoami_result,
+        response_head, token_step_sent, too_large, transport, whoami_call, whoami_result,
     };
     use crate::call::{Auth, Call, Next};
     use crate::credentials::{Access, Request, Token, Verifier};
@@ -360,18 +374,13 @@ pub mod blocking {
             let deadline = Instant::now() + self.body_timeout;
             let request = ::reqwest::blocking::Request::try_from(request).map_err(transport)?;
             let mut response = self.http.execute(request).map_err(transport)?;
-            if response
-                .content_length()
-                .is_some_and(|len| len > limit as u64)
-            {
-                return Err(too_large(limit));
-            }
-            let mut builder = Response::builder()
-                .status(response.status())
-                .version(response.version());
-            if let Some(headers) = builder.headers_mut() {
-                *headers = std::mem::take(response.headers_mut());
-            }
+            let builder = response_head(
+                response.status(),
+                response.version(),
+                response.content_length(),
+                response.headers_mut(),
+                limit,
+            )?;
             let mut body = Vec::new();
             let mut chunk = [0u8; 16 * 1024];
             loop {
