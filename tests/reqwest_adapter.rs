@@ -4,8 +4,8 @@
 #![cfg(feature = "reqwest")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "support/scripted.rs"]
-mod scripted;
+#[path = "support/hostile.rs"]
+mod hostile;
 
 use bitbucket_oauth::base_string::BaseString;
 use bitbucket_oauth::clock::FixedClock;
@@ -16,7 +16,7 @@ use bitbucket_oauth::signature::{HmacSha, MethodName, VerifyKey, verify};
 use bitbucket_oauth::{
     Client, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem, Signer, Token, TokenSecret,
 };
-use scripted::{Recorded, Reply, Server, reply};
+use hostile::{Act, Recorded, Server, respond};
 
 const NOW: u64 = 1_700_000_000;
 
@@ -78,9 +78,9 @@ fn verify_recorded(server: &Server, r: &Recorded) -> (String, u64) {
     )
 }
 
-fn refuse_timestamp_then_ok(n: usize, _: &Recorded) -> Reply {
+fn refuse_timestamp_then_ok(n: usize, _: &Recorded) -> Act {
     if n == 0 {
-        reply(
+        respond(
             400,
             &[(
                 "WWW-Authenticate",
@@ -89,7 +89,7 @@ fn refuse_timestamp_then_ok(n: usize, _: &Recorded) -> Reply {
             b"oauth_problem=timestamp_refused&oauth_acceptable_timestamps=1700000700-1700001300",
         )
     } else {
-        reply(
+        respond(
             200,
             &[("Content-Type", "application/json")],
             b"{\"ok\":true}",
@@ -120,7 +120,7 @@ fn blocking_retry_after_timestamp_refused_is_resigned_with_the_corrected_clock()
 #[test]
 fn blocking_retries_only_once() {
     let server = Server::start(|_, _| {
-        reply(
+        respond(
             400,
             &[],
             b"oauth_problem=timestamp_refused&oauth_acceptable_timestamps=1700000700-1700001300",
@@ -141,10 +141,10 @@ fn blocking_retries_only_once() {
 #[test]
 fn blocking_redirect_hops_are_resigned_for_their_own_url() {
     let server = Server::start(|_, r| match r.target.as_str() {
-        "/a?x=1" => reply(302, &[("Location", "/b?y=2")], b""),
-        "/b?y=2" => reply(307, &[("Location", "c")], b""),
-        "/c" => reply(200, &[], b"done"),
-        other => reply(404, &[], other.as_bytes()),
+        "/a?x=1" => respond(302, &[("Location", "/b?y=2")], b""),
+        "/b?y=2" => respond(307, &[("Location", "c")], b""),
+        "/c" => respond(200, &[], b"done"),
+        other => respond(404, &[], other.as_bytes()),
     });
     let adapter = blocking::Client::new(client(&server.url(""))).unwrap();
     let request = http::Request::get(server.url("/a?x=1"))
@@ -162,9 +162,9 @@ fn blocking_redirect_hops_are_resigned_for_their_own_url() {
 
 #[test]
 fn blocking_authorization_never_follows_a_redirect_to_another_host() {
-    let other = Server::start(|_, _| reply(200, &[], b"elsewhere"));
+    let other = Server::start(|_, _| respond(200, &[], b"elsewhere"));
     let target = other.url("/landing");
-    let server = Server::start(move |_, _| reply(302, &[("Location", &target)], b""));
+    let server = Server::start(move |_, _| respond(302, &[("Location", &target)], b""));
     let adapter = blocking::Client::new(client(&server.url(""))).unwrap();
     let request = http::Request::get(server.url("/start"))
         .body(Vec::new())
@@ -179,7 +179,7 @@ fn blocking_authorization_never_follows_a_redirect_to_another_host() {
 
 #[test]
 fn blocking_redirect_loop_ends_in_a_typed_error() {
-    let server = Server::start(|_, _| reply(302, &[("Location", "/loop")], b""));
+    let server = Server::start(|_, _| respond(302, &[("Location", "/loop")], b""));
     let adapter = blocking::Client::new(client(&server.url(""))).unwrap();
     let request = http::Request::get(server.url("/loop"))
         .body(Vec::new())
@@ -194,7 +194,7 @@ fn blocking_redirect_loop_ends_in_a_typed_error() {
 
 #[test]
 fn blocking_body_limit_is_a_typed_error() {
-    let server = Server::start(|_, _| reply(200, &[], &[b'x'; 4096]));
+    let server = Server::start(|_, _| respond(200, &[], &[b'x'; 4096]));
     let adapter = blocking::Client::new(client(&server.url("")))
         .unwrap()
         .max_body_bytes(1000);
@@ -212,18 +212,18 @@ fn blocking_body_limit_is_a_typed_error() {
 fn blocking_token_steps_and_whoami() {
     let server = Server::start(|_, r| {
         match r.target.as_str() {
-        "/ctx/plugins/servlet/oauth/request-token" => reply(
+        "/ctx/plugins/servlet/oauth/request-token" => respond(
             200,
             &[("Content-Type", "text/plain")],
             b"oauth_token=rt&oauth_token_secret=rts&oauth_callback_confirmed=true",
         ),
-        "/ctx/plugins/servlet/oauth/access-token" => reply(
+        "/ctx/plugins/servlet/oauth/access-token" => respond(
             200,
             &[("Content-Type", "text/plain")],
             b"oauth_token=at&oauth_token_secret=ats&oauth_session_handle=sh&oauth_expires_in=157680000",
         ),
-        "/ctx/plugins/servlet/applinks/whoami" => reply(200, &[], b"alice\n"),
-        _ => reply(404, &[], b""),
+        "/ctx/plugins/servlet/applinks/whoami" => respond(200, &[], b"alice\n"),
+        _ => respond(404, &[], b""),
     }
     });
     let adapter = blocking::Client::new(client(&server.url("/ctx"))).unwrap();
@@ -263,13 +263,13 @@ async fn async_retry_redirect_and_cross_host() {
     assert_ne!(n1, n2);
     assert_eq!((t1, t2), (NOW, NOW + 1000));
 
-    let other = Server::start(|_, _| reply(200, &[], b"elsewhere"));
+    let other = Server::start(|_, _| respond(200, &[], b"elsewhere"));
     let target = other.url("/landing");
     let hop = Server::start(move |n, _| {
         if n == 0 {
-            reply(301, &[("Location", "/moved")], b"")
+            respond(301, &[("Location", "/moved")], b"")
         } else {
-            reply(302, &[("Location", &target)], b"")
+            respond(302, &[("Location", &target)], b"")
         }
     });
     let adapter = AsyncClient::new(client(&hop.url(""))).unwrap();
@@ -293,9 +293,9 @@ async fn async_retry_redirect_and_cross_host() {
 async fn async_refusal_is_typed_and_other_statuses_pass_through() {
     let server = Server::start(|_, r| {
         if r.target == "/missing" {
-            reply(404, &[], b"not here")
+            respond(404, &[], b"not here")
         } else {
-            reply(
+            respond(
                 401,
                 &[(
                     "WWW-Authenticate",
