@@ -466,14 +466,20 @@ impl Client {
         &self,
         token: &Token<Access>,
     ) -> Result<(HttpRequest<Vec<u8>>, SentRequest), Error> {
+        let mut request = self.whoami_request()?;
+        let sent = self.sign_request(&mut request, token)?;
+        Ok((request, sent))
+    }
+
+    /// The unsigned `GET` of Atlassian's `whoami`.
+    pub(crate) fn whoami_request(&self) -> Result<HttpRequest<Vec<u8>>, Error> {
         let uri = self.endpoints.whoami().ok_or(Error::InvalidParameter {
             name: "whoami",
             reason: "only Atlassian endpoints (Endpoints::bitbucket) have whoami",
         })?;
         let mut request = HttpRequest::new(Vec::new());
         *request.uri_mut() = uri.clone();
-        let sent = self.sign_request(&mut request, token)?;
-        Ok((request, sent))
+        Ok(request)
     }
 
     /// Checks any response to a signed request: `Ok` for any 2xx (whatever its body), a typed

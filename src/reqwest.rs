@@ -95,13 +95,11 @@ fn whoami_result(response: Response<Vec<u8>>, sent: Option<SentRequest>) -> Resu
 }
 
 fn whoami_call<'a>(client: &'a Client, token: &'a Token<Access>) -> Result<Call<'a>, Error> {
-    let uri = client.endpoints().whoami().ok_or(Error::InvalidParameter {
-        name: "whoami",
-        reason: "only Atlassian endpoints (Endpoints::bitbucket) have whoami",
-    })?;
-    let mut request = http::Request::new(Vec::new());
-    *request.uri_mut() = uri.clone();
-    Ok(Call::new(client, Auth::Access(token), request))
+    Ok(Call::new(
+        client,
+        Auth::Access(token),
+        client.whoami_request()?,
+    ))
 }
 
 /// The async adapter.
