@@ -146,6 +146,9 @@ fn bench_header(c: &mut Criterion) {
     g.bench_function("HMAC-SHA1/typical", |b| {
         b.iter(|| hmac.sign(black_box(&typical), &pinned).unwrap())
     });
+    g.bench_function("HMAC-SHA1/typical_authorize", |b| {
+        b.iter(|| hmac.authorize(black_box(&typical), &pinned).unwrap())
+    });
     let live = Signer::new(bitbucket_oauth::ConsumerKey::new(CONSUMER_KEY), hmac_sha1());
     g.bench_function("HMAC-SHA1/typical_random_nonce", |b| {
         b.iter(|| live.sign(black_box(&typical), &unpinned).unwrap())
@@ -205,6 +208,9 @@ fn bench_peers(c: &mut Criterion) {
     let mut g = c.benchmark_group("peers");
     g.bench_function("HMAC-SHA1/bitbucket-oauth", |b| {
         b.iter(|| ours.sign(black_box(&typical), &pinned).unwrap())
+    });
+    g.bench_function("HMAC-SHA1/bitbucket-oauth-authorize", |b| {
+        b.iter(|| ours.authorize(black_box(&typical), &pinned).unwrap())
     });
     g.bench_function("HMAC-SHA1/oauth1-request", |b| {
         b.iter(|| peer.get(black_box(TYPICAL_BASE), black_box(&params)))

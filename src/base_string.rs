@@ -184,6 +184,35 @@ pub fn base_string_uri(uri: &Uri) -> Result<String, Error> {
     Ok(out)
 }
 
+/// Appends `METHOD&enc(base uri)&` to `text`, then lets `write_params` append the encoded
+/// normalized parameters; returns the offsets of the two `&` separators. `params_len` is the
+/// length of the normalized string (a capacity hint).
+pub(crate) fn write_into(
+    text: &mut Vec<u8>,
+    method: &Method,
+    uri: &UriParts<'_>,
+    params_len: usize,
+    write_params: impl FnOnce(&mut Vec<u8>),
+) -> (usize, usize) {
+    let method = method.as_str();
+    // Encoding an encoded string only turns `%` into `%25`: at most 5/3 as long.
+    text.reserve(method.len() * 3 + uri.max_encoded_len() + params_len * 5 / 3 + 4);
+    let start = text.len();
+    if method == "GET" || method == "POST" {
+        text.extend_from_slice(method.as_bytes());
+    } else {
+        encode::encode_to_vec(text, method.as_bytes());
+        text[start..].make_ascii_uppercase();
+    }
+    let first_amp = text.len();
+    text.push(b'&');
+    uri.write_encoded(text);
+    let second_amp = text.len();
+    text.push(b'&');
+    write_params(text);
+    (first_amp, second_amp)
+}
+
 /// A signature base string (RFC 5849 §3.4.1.1), with access to its three parts.
 ///
 /// `Display` prints the exact bytes that are signed. [`method`](Self::method),
@@ -245,18 +274,13 @@ impl BaseString {
         params_len: usize,
         write_params: impl FnOnce(&mut Vec<u8>),
     ) -> Self {
-        let method = method.as_str();
-        // Encoding an encoded string only turns `%` into `%25`: at most 5/3 as long.
-        let mut text =
-            Vec::with_capacity(method.len() * 3 + uri.max_encoded_len() + params_len * 5 / 3 + 4);
-        encode::encode_to_vec(&mut text, method.as_bytes());
-        text.make_ascii_uppercase();
-        let first_amp = text.len();
-        text.push(b'&');
-        uri.write_encoded(&mut text);
-        let second_amp = text.len();
-        text.push(b'&');
-        write_params(&mut text);
+        let mut text = Vec::new();
+        let (first_amp, second_amp) = write_into(&mut text, method, uri, params_len, write_params);
+        Self::from_written(text, first_amp, second_amp)
+    }
+
+    /// A base string from what [`write_into`] wrote into an empty buffer.
+    pub(crate) fn from_written(text: Vec<u8>, first_amp: usize, second_amp: usize) -> Self {
         // Only ASCII was written: every part is §3.6 output.
         let text = String::from_utf8(text)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());

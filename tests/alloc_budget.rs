@@ -11,8 +11,7 @@ use base64::Engine as _;
 use bitbucket_oauth::clock::{FixedClock, FixedNonce};
 use bitbucket_oauth::signature::{HmacSha, RsaSha, SignatureMethod};
 use bitbucket_oauth::{
-    Access, ConsumerKey, ConsumerSecret, RsaPrivateKey, SignOptions, Signed, Signer, Token,
-    TokenSecret,
+    Access, ConsumerKey, ConsumerSecret, RsaPrivateKey, SignOptions, Signer, Token, TokenSecret,
 };
 use hmac::{KeyInit, Mac};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
@@ -23,6 +22,10 @@ static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 /// Allocations for one HMAC-SHA1 signature of the typical request: the base string, the
 /// `Authorization` header, and one buffer holding the plain protocol values and the signature.
 const BUDGET_HMAC_SHA1: usize = 3;
+
+/// Allocations for one `Signer::authorize` of the typical request: the header value only (the
+/// base string and protocol values live in per-thread buffers that are reused).
+const BUDGET_AUTHORIZE: usize = 1;
 
 const TYPICAL: &str =
     "https://bitbucket.example.com/rest/api/1.0/projects/PRJ/repos?limit=100&start=0";
@@ -60,7 +63,7 @@ fn turn() -> std::sync::MutexGuard<'static, ()> {
 /// Fewest allocations (and reallocations) seen over a few runs of `f`; the minimum filters out
 /// anything another thread of the test harness might allocate meanwhile. Call it while holding
 /// [`turn`].
-fn count(mut f: impl FnMut() -> Signed) -> (usize, Signed) {
+fn count<T>(mut f: impl FnMut() -> T) -> (usize, T) {
     let mut best = usize::MAX;
     let mut last = f(); // warm-up: lazily initialized state is not a per-call cost
     for _ in 0..5 {
@@ -117,6 +120,13 @@ fn hmac_sha1_typical_request_stays_within_budget() {
         pinned <= BUDGET_HMAC_SHA1,
         "{pinned} allocations > budget {BUDGET_HMAC_SHA1}"
     );
+
+    // The header-only path: the same header, one allocation.
+    let (authorize, header) = count(|| signer.authorize(&request, &opts).unwrap());
+    println!("HMAC-SHA1 typical, authorize: {authorize} allocations; budget {BUDGET_AUTHORIZE}");
+    assert_eq!(header.to_str().unwrap(), expected_header);
+    assert!(header.is_sensitive());
+    assert_eq!(authorize, BUDGET_AUTHORIZE);
     assert!(
         sourced <= BUDGET_HMAC_SHA1,
         "{sourced} allocations > budget {BUDGET_HMAC_SHA1}"

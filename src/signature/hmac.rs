@@ -304,11 +304,12 @@ impl Drop for Sha1Keyed {
 
 /// SHA-1 from `state` (which has absorbed `done` bytes, a multiple of 64) over `message`.
 fn finish(mut state: [u32; 5], done: u64, message: &[u8]) -> [u8; 20] {
+    // Whole blocks straight from the message, without a copy.
     let mut blocks = message.chunks_exact(64);
     for block in &mut blocks {
-        let mut b = [0u8; 64];
-        b.copy_from_slice(block);
-        sha1::block_api::compress(&mut state, &[b]);
+        if let Ok(block) = <&[u8; 64]>::try_from(block) {
+            sha1::block_api::compress(&mut state, std::slice::from_ref(block));
+        }
     }
     let rest = blocks.remainder();
     let bits = (done + message.len() as u64).wrapping_mul(8).to_be_bytes();

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, Request, Uri};
 
-use crate::base_string::{BaseString, UriParts};
+use crate::base_string::{self, BaseString, UriParts};
 use crate::clock::{Clock, NonceSource, RandomNonce, SystemClock};
 use crate::credentials::{ConsumerKey, TokenRef};
 use crate::encode;
@@ -21,6 +21,8 @@ use crate::header;
 use crate::keys::RsaPrivateKey;
 use crate::params::Parameters;
 use crate::signature::{RsaSha, SignatureMethod};
+
+mod fast;
 
 /// Whether a `Content-Type` value is `application/x-www-form-urlencoded` (ASCII
 /// case-insensitive, parameters such as `; charset=UTF-8` ignored). Only then is the body's
@@ -191,8 +193,11 @@ const RESERVED: [&str; 9] = [
 
 struct Inner {
     consumer_key: ConsumerKey,
-    /// Whether the consumer key is unreserved text (checked once, not per signature).
-    consumer_key_unreserved: bool,
+    /// The fast lane's text for this consumer key and method (`None`: never take it).
+    texts: Option<fast::Texts>,
+    /// Whether the method's signatures are public (`HMAC-*`, `RSA-*`: a MAC or a signature),
+    /// unlike `PLAINTEXT`'s (the shared secret itself) or an unknown method's.
+    public_signatures: bool,
     method: Box<dyn SignatureMethod>,
     clock: Box<dyn Clock>,
     nonces: Box<dyn NonceSource>,
@@ -267,9 +272,10 @@ impl SignerBuilder {
     pub fn build(self) -> Signer {
         Signer {
             inner: Arc::new(Inner {
-                consumer_key_unreserved: encode::is_all_unreserved(
-                    self.consumer_key.as_str().as_bytes(),
-                ),
+                texts: fast::Texts::new(self.consumer_key.as_str(), self.method.name()),
+                public_signatures: ["HMAC-", "RSA-"]
+                    .iter()
+                    .any(|prefix| self.method.name().starts_with(prefix)),
                 consumer_key: self.consumer_key,
                 method: self.method,
                 clock: self.clock,
@@ -384,6 +390,209 @@ impl Signer {
         body: &[u8],
         options: &SignOptions<'_>,
     ) -> Result<Signed, Error> {
+        let mut plain = String::new();
+        let (proto, timestamp, token_secret) = self.protocol(options, &mut plain)?;
+        let mut text = Vec::new();
+        let base_string =
+            match write_base_string(method, uri, headers, body, &plain, &proto, &mut text)? {
+                Some((first_amp, second_amp)) => {
+                    BaseString::from_written(text, first_amp, second_amp)
+                }
+                None => base_string_general(method, uri, form_of(headers, body), &plain, &proto)?,
+            };
+        let signature = self.signature(base_string.as_bytes(), token_secret, &mut plain)?;
+        let authorization = authorization(options.realm, &proto, &plain, signature)?;
+        Ok(Signed {
+            authorization,
+            base_string,
+            plain,
+            proto,
+            signature,
+            timestamp,
+        })
+    }
+
+    /// The `Authorization` header value alone: the same bytes as
+    /// [`sign`](Self::sign)`(..).authorization()`, without keeping the working.
+    ///
+    /// This is the hot path for signing REST calls: the base string and the protocol values
+    /// are built in per-thread buffers that are reused, so the header value is the only heap
+    /// allocation. When a provider refuses a signature, sign the same request again with
+    /// [`sign`](Self::sign) (pinning the nonce and timestamp the refused header carried, see
+    /// [`SignOptions::nonce`]) to get the base string for [`crate::explain`].
+    ///
+    /// ```
+    /// use bitbucket_oauth::{ConsumerKey, ConsumerSecret, SignOptions, Signer};
+    /// use bitbucket_oauth::signature::HmacSha;
+    ///
+    /// let signer = Signer::new(ConsumerKey::new("key"), HmacSha::sha1(ConsumerSecret::new("secret")));
+    /// let mut request = http::Request::get("https://example.com/rest/api/1.0/projects")
+    ///     .body(Vec::new())
+    ///     .unwrap();
+    /// let options = SignOptions::new().nonce("abcdefghijklmnopqrst").timestamp(1_700_000_000);
+    /// let header = signer.authorize(&request, &options).unwrap();
+    /// assert_eq!(&header, signer.sign(&request, &options).unwrap().authorization());
+    /// assert!(header.is_sensitive());
+    /// request.headers_mut().insert(http::header::AUTHORIZATION, header);
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// See [`sign_parts`](Self::sign_parts).
+    pub fn authorize<B: AsRef<[u8]>>(
+        &self,
+        request: &Request<B>,
+        options: &SignOptions<'_>,
+    ) -> Result<HeaderValue, Error> {
+        self.authorize_parts(
+            request.method(),
+            request.uri(),
+            request.headers(),
+            request.body().as_ref(),
+            options,
+        )
+    }
+
+    /// [`authorize`](Self::authorize) for a request given by its parts.
+    ///
+    /// # Errors
+    ///
+    /// See [`sign_parts`](Self::sign_parts).
+    pub fn authorize_parts(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: &[u8],
+        options: &SignOptions<'_>,
+    ) -> Result<HeaderValue, Error> {
+        let run = |scratch: &mut Scratch| {
+            let result = self.authorize_into(scratch, method, uri, headers, body, options);
+            scratch.wipe(self.inner.public_signatures);
+            result
+        };
+        SCRATCH
+            .try_with(|cell| {
+                cell.try_borrow_mut()
+                    .ok()
+                    .map(|mut scratch| run(&mut scratch))
+            })
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| run(&mut Scratch::default()))
+    }
+
+    fn authorize_into(
+        &self,
+        scratch: &mut Scratch,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: &[u8],
+        options: &SignOptions<'_>,
+    ) -> Result<HeaderValue, Error> {
+        let Scratch {
+            plain,
+            base,
+            signature,
+        } = scratch;
+        if let Some(header) =
+            self.fast_lane(method, uri, headers, body, options, plain, base, signature)?
+        {
+            return Ok(header);
+        }
+        plain.clear();
+        let (proto, _, token_secret) = self.protocol(options, plain)?;
+        if write_base_string(method, uri, headers, body, plain, &proto, base)?.is_none() {
+            let general = base_string_general(method, uri, form_of(headers, body), plain, &proto)?;
+            base.extend_from_slice(general.as_bytes());
+        }
+        let signature = self.signature(base, token_secret, plain)?;
+        authorization(options.realm, &proto, plain, signature)
+    }
+
+    /// [`fast::authorize`] when the request and options fit it; `Ok(None)` otherwise.
+    #[allow(clippy::too_many_arguments)]
+    fn fast_lane(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: &[u8],
+        options: &SignOptions<'_>,
+        nonce: &mut String,
+        base: &mut Vec<u8>,
+        signature: &mut String,
+    ) -> Result<Option<HeaderValue>, Error> {
+        let Some(texts) = &self.inner.texts else {
+            return Ok(None);
+        };
+        if options.realm.is_some() || !options.extra.is_empty() {
+            return Ok(None);
+        }
+        validate(options)?;
+        let (token, token_secret) = match options.token {
+            TokenMode::None => (None, ""),
+            TokenMode::Token(t) => (Some(t.token), t.secret),
+            TokenMode::EmptyTwoLegged => (Some(""), ""),
+        };
+        let timestamp = options.timestamp.unwrap_or_else(|| self.now());
+        let nonce = match options.nonce {
+            Some(n) => n,
+            None => {
+                nonce.clear();
+                self.inner.nonces.fill_nonce(nonce)?;
+                nonce.as_str()
+            }
+        };
+        let lane = fast::Lane {
+            nonce,
+            timestamp,
+            token,
+            token_secret,
+            callback: options.callback,
+            verifier: options.verifier,
+            version: options.version,
+        };
+        let form = form_of(headers, body);
+        fast::authorize(
+            texts,
+            &*self.inner.method,
+            method,
+            uri,
+            form,
+            &lane,
+            base,
+            signature,
+        )
+        .transpose()
+    }
+
+    /// Appends the signature of `base` to `plain`; its span there.
+    fn signature(
+        &self,
+        base: &[u8],
+        token_secret: &str,
+        plain: &mut String,
+    ) -> Result<Span, Error> {
+        let sig_start = plain.len();
+        self.inner
+            .method
+            .sign(base, token_secret, plain)
+            .map_err(|e| Error::Signing {
+                method: self.inner.method.name().to_owned(),
+                reason: e.to_string(),
+            })?;
+        Span::of(sig_start, plain.len())
+    }
+
+    /// Checks `options` and writes every plain protocol value into `plain` (empty on entry);
+    /// returns where each one is, the timestamp and the token secret.
+    fn protocol<'o>(
+        &self,
+        options: &SignOptions<'o>,
+        plain: &mut String,
+    ) -> Result<(Protocol, u64, &'o str), Error> {
         validate(options)?;
 
         let timestamp = options.timestamp.unwrap_or_else(|| self.now());
@@ -397,7 +606,7 @@ impl Signer {
         // One buffer holds every plain protocol value and then the signature; `Signed` keeps it
         // and hands out slices. The nonce goes first: a `NonceSource` is given an empty string.
         let consumer_key = self.inner.consumer_key.as_str();
-        let mut plain = String::with_capacity(
+        plain.reserve(
             48 + consumer_key.len()
                 + token.map_or(0, str::len)
                 + method_name.len()
@@ -416,71 +625,40 @@ impl Signer {
         );
         match options.nonce {
             Some(n) => plain.push_str(n),
-            None => self.inner.nonces.fill_nonce(&mut plain)?,
+            None => self.inner.nonces.fill_nonce(plain)?,
         }
         let mut proto = Protocol::default();
         proto.fixed[NONCE] = Some(Span::of(0, plain.len())?);
-        proto.fixed[TIMESTAMP] = Some(Span::push(&mut plain, itoa_u64(timestamp, &mut [0u8; 20]))?);
-        proto.fixed[CONSUMER_KEY] = Some(Span::push(&mut plain, consumer_key)?);
+        proto.fixed[TIMESTAMP] = Some(Span::push(plain, itoa_u64(timestamp, &mut [0u8; 20]))?);
+        proto.fixed[CONSUMER_KEY] = Some(Span::push(plain, consumer_key)?);
         if let Some(token) = token {
-            proto.fixed[TOKEN] = Some(Span::push(&mut plain, token)?);
+            proto.fixed[TOKEN] = Some(Span::push(plain, token)?);
         }
-        proto.fixed[SIGNATURE_METHOD] = Some(Span::push(&mut plain, method_name)?);
+        proto.fixed[SIGNATURE_METHOD] = Some(Span::push(plain, method_name)?);
         if options.version {
-            proto.fixed[VERSION] = Some(Span::push(&mut plain, "1.0")?);
+            proto.fixed[VERSION] = Some(Span::push(plain, "1.0")?);
         }
         if let Some(callback) = options.callback {
-            proto.fixed[CALLBACK] = Some(Span::push(&mut plain, callback)?);
+            proto.fixed[CALLBACK] = Some(Span::push(plain, callback)?);
         }
         if let Some(verifier) = options.verifier {
-            proto.fixed[VERIFIER] = Some(Span::push(&mut plain, verifier)?);
+            proto.fixed[VERIFIER] = Some(Span::push(plain, verifier)?);
         }
         if !options.extra.is_empty() {
             proto.extra.reserve_exact(options.extra.len());
             for (name, value) in &options.extra {
-                let name = Span::push(&mut plain, name)?;
-                let value = Span::push(&mut plain, value)?;
+                let name = Span::push(plain, name)?;
+                let value = Span::push(plain, value)?;
                 proto.extra.push((name, value));
             }
         }
 
         // Protocol values are usually unreserved text (their §3.6 encoding is themselves), which
-        // lets both the base string and the header copy them as they are.
-        // The timestamp is digits, the version `1.0`, the consumer key was checked once.
-        let unreserved = |slot: usize| {
-            proto.fixed[slot].is_none_or(|s| encode::is_all_unreserved(s.get(&plain).as_bytes()))
-        };
-        proto.unreserved = self.inner.consumer_key_unreserved
-            && [NONCE, TOKEN, SIGNATURE_METHOD, CALLBACK, VERIFIER]
-                .into_iter()
-                .all(unreserved)
-            && proto.extra.iter().all(|(n, v)| {
-                encode::is_all_unreserved(n.get(&plain).as_bytes())
-                    && encode::is_all_unreserved(v.get(&plain).as_bytes())
-            });
+        // lets both the base string and the header copy them as they are. Every value, extra
+        // names included, sits in `plain`: one pass checks them all.
+        proto.unreserved = encode::is_all_unreserved(plain.as_bytes());
 
-        let base_string = base_string(method, uri, headers, body, &plain, &proto)?;
-
-        let sig_start = plain.len();
-        self.inner
-            .method
-            .sign(base_string.as_bytes(), token_secret, &mut plain)
-            .map_err(|e| Error::Signing {
-                method: method_name.to_owned(),
-                reason: e.to_string(),
-            })?;
-        let signature = Span::of(sig_start, plain.len())?;
-
-        let authorization = authorization(options.realm, &proto, &plain, signature)?;
-
-        Ok(Signed {
-            authorization,
-            base_string,
-            plain,
-            proto,
-            signature,
-            timestamp,
-        })
+        Ok((proto, timestamp, token_secret))
     }
 }
 
@@ -642,24 +820,79 @@ fn duplicate<'p>(
     Ok(())
 }
 
-/// The base string of a request: its query, its form body (only for a form content type) and
-/// the protocol parameters (RFC 5849 §3.4.1).
-fn base_string(
+/// The form body of a request, when its content type says it is one (RFC 5849 §3.4.1.3.1).
+fn form_of<'b>(headers: &HeaderMap, body: &'b [u8]) -> Option<&'b [u8]> {
+    has_form_body(headers).then_some(body)
+}
+
+/// Writes the base string of a request (its query, its form body when the content type says so,
+/// the protocol parameters; RFC 5849 §3.4.1) into `out` when the fast path of
+/// [`write_base_borrowed`] applies; `Ok(None)`, with nothing written, when the general path
+/// ([`base_string_general`]) must build it.
+fn write_base_string(
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
     plain: &str,
     proto: &Protocol,
-) -> Result<BaseString, Error> {
-    let form = has_form_body(headers).then_some(body);
-    match base_string_borrowed(method, uri, form, plain, proto)? {
-        Some(base) => Ok(base),
-        None => base_string_general(method, uri, form, plain, proto),
+    out: &mut Vec<u8>,
+) -> Result<Option<(usize, usize)>, Error> {
+    write_base_borrowed(method, uri, form_of(headers, body), plain, proto, out)
+}
+
+/// Per-thread buffers of [`Signer::authorize`], reused from call to call.
+#[derive(Default)]
+struct Scratch {
+    /// The protocol values (the general path) or the nonce (the fast lane).
+    plain: String,
+    base: Vec<u8>,
+    /// The fast lane's signature.
+    signature: String,
+}
+
+impl Scratch {
+    /// Empties the buffers. What they held is sent in clear (protocol values, base string),
+    /// except a signature that is not public (with `PLAINTEXT` it is the shared secret): those
+    /// are zeroed first. Oversized buffers are let go.
+    fn wipe(&mut self, public_signatures: bool) {
+        if public_signatures {
+            self.plain.clear();
+            self.signature.clear();
+        } else {
+            wipe_string(&mut self.plain);
+            wipe_string(&mut self.signature);
+        }
+        self.base.clear();
+        for text in [&mut self.plain, &mut self.signature] {
+            if text.capacity() > SCRATCH_KEEP {
+                *text = String::new();
+            }
+        }
+        if self.base.capacity() > SCRATCH_KEEP {
+            self.base = Vec::new();
+        }
     }
 }
 
-/// The general path of [`base_string`]: parameters are re-encoded into one shared buffer.
+/// Zeroes what `text` holds and empties it.
+fn wipe_string(text: &mut String) {
+    use zeroize::Zeroize as _;
+    let mut bytes = std::mem::take(text).into_bytes();
+    bytes.as_mut_slice().zeroize();
+    bytes.clear();
+    // Empty, hence UTF-8.
+    *text = String::from_utf8(bytes).unwrap_or_default();
+}
+
+/// Buffers up to this capacity stay with their thread between calls.
+const SCRATCH_KEEP: usize = 16 * 1024;
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// The general path of the base string: parameters are re-encoded into one shared buffer.
 fn base_string_general(
     method: &Method,
     uri: &Uri,
@@ -686,14 +919,16 @@ fn base_string_general(
 /// The fast path of [`base_string`]: when every query and form component is sent exactly as
 /// RFC 5849 §3.6 encodes it and every protocol value is unreserved text (the usual case), the
 /// pairs are borrowed from the request and sorted on the stack, and the base string is the only
-/// allocation. `Ok(None)` means "take the general path".
-fn base_string_borrowed(
+/// allocation. Writes into `out` (empty on entry) and returns the offsets of its two `&`;
+/// `Ok(None)`, with nothing written, means "take the general path".
+fn write_base_borrowed(
     method: &Method,
     uri: &Uri,
     form: Option<&[u8]>,
     plain: &str,
     proto: &Protocol,
-) -> Result<Option<BaseString>, Error> {
+    out: &mut Vec<u8>,
+) -> Result<Option<(usize, usize)>, Error> {
     if !proto.unreserved || !proto.extra.is_empty() {
         return Ok(None);
     }
@@ -741,42 +976,48 @@ fn base_string_borrowed(
     // all of them or after all of them. Only the ones that do must be merged.
     let below = request.partition_point(|(n, _)| *n <= "oauth_");
     let above = request.partition_point(|(n, _)| *n < "oauth`");
-    Ok(Some(BaseString::write_with(method, &parts, len, |text| {
-        let mut first = true;
-        let pair = |text: &mut Vec<u8>, first: &mut bool, (name, value): (&str, &str)| {
-            if !*first {
-                text.extend_from_slice(b"%26");
-            }
-            *first = false;
-            encode_part(text, name);
-            text.extend_from_slice(b"%3D");
-            encode_part(text, value);
-        };
-        for &p in &request[..below] {
-            pair(text, &mut first, p);
-        }
-        let mut middle = request[below..above].iter().peekable();
-        for slot in SORTED_SLOTS {
-            let Some(span) = proto.fixed[slot] else {
-                continue;
+    Ok(Some(base_string::write_into(
+        out,
+        method,
+        &parts,
+        len,
+        |text| {
+            let mut first = true;
+            let pair = |text: &mut Vec<u8>, first: &mut bool, (name, value): (&str, &str)| {
+                if !*first {
+                    text.extend_from_slice(b"%26");
+                }
+                *first = false;
+                encode_part(text, name);
+                text.extend_from_slice(b"%3D");
+                encode_part(text, value);
             };
-            let value = span.get(plain);
-            while let Some(&p) = middle.next_if(|&&p| p <= (FIXED_NAMES[slot], value)) {
+            for &p in &request[..below] {
                 pair(text, &mut first, p);
             }
-            // `%26name%3D` in one piece; the value is unreserved.
-            if first {
-                text.extend_from_slice(&BASE_FRAGMENTS[slot].as_bytes()[3..]);
-            } else {
-                push_base_fragment(text, slot);
+            let mut middle = request[below..above].iter().peekable();
+            for slot in SORTED_SLOTS {
+                let Some(span) = proto.fixed[slot] else {
+                    continue;
+                };
+                let value = span.get(plain);
+                while let Some(&p) = middle.next_if(|&&p| p <= (FIXED_NAMES[slot], value)) {
+                    pair(text, &mut first, p);
+                }
+                // `%26name%3D` in one piece; the value is unreserved.
+                if first {
+                    text.extend_from_slice(&BASE_FRAGMENTS[slot].as_bytes()[3..]);
+                } else {
+                    push_base_fragment(text, slot);
+                }
+                first = false;
+                text.extend_from_slice(value.as_bytes());
             }
-            first = false;
-            text.extend_from_slice(value.as_bytes());
-        }
-        for &p in middle.chain(&request[above..]) {
-            pair(text, &mut first, p);
-        }
-    })))
+            for &p in middle.chain(&request[above..]) {
+                pair(text, &mut first, p);
+            }
+        },
+    )))
 }
 
 /// `%26name%3D` for each fixed slot (the base string's separator, name and `=`, encoded).
@@ -940,7 +1181,7 @@ fn authorization(
     } else {
         b", oauth_signature=\""
     });
-    encode::encode_to_vec(&mut text, signature.as_bytes());
+    encode::encode_exact(&mut text, signature.as_bytes());
     text.push(b'"');
     debug_assert_eq!(text.len(), len, "authorization length");
     let mut authorization = HeaderValue::try_from(text).map_err(|_| Error::InvalidRealm)?;
@@ -1179,12 +1420,15 @@ mod tests {
                     };
                     let uri: Uri = full.parse().unwrap();
                     let general = base_string_general(&Method::POST, &uri, body, &plain, &proto);
-                    match base_string_borrowed(&Method::POST, &uri, body, &plain, &proto) {
-                        Ok(Some(borrowed)) => {
+                    let mut text = Vec::new();
+                    match write_base_borrowed(&Method::POST, &uri, body, &plain, &proto, &mut text)
+                    {
+                        Ok(Some((first_amp, second_amp))) => {
                             fast += 1;
+                            let borrowed = BaseString::from_written(text, first_amp, second_amp);
                             assert_eq!(borrowed, general.unwrap(), "{full} {body:?}");
                         }
-                        Ok(None) => {}
+                        Ok(None) => assert!(text.is_empty()),
                         Err(e) => assert_eq!(
                             format!("{e:?}"),
                             format!("{:?}", general.unwrap_err()),

@@ -1,0 +1,425 @@
+//! The fast lane of [`Signer::authorize`](super::Signer::authorize): the usual request signed
+//! with as few copies as we know how.
+//!
+//! It takes the request when every protocol value is unreserved text (so that it is its own
+//! RFC 5849 §3.6 encoding, in the base string and in the header alike), the query and form body
+//! are already in §3.6 form, no request parameter is named `oauth_*`, and there is no realm and
+//! no extra protocol parameter. The consumer key and the method name are then fixed for the
+//! signer, so the text around them is built once ([`Texts`]). Anything else, and every error,
+//! is left to the general path, which gives the same bytes (tested in this module and in
+//! `tests/properties.rs`).
+
+use http::{HeaderValue, Method, Uri};
+
+use super::{PairList, itoa_u64};
+use crate::base_string::{self, UriParts};
+use crate::encode;
+use crate::error::Error;
+use crate::signature::SignatureMethod;
+
+/// The protocol text that depends only on the signer: its consumer key and method name.
+#[derive(Debug)]
+pub(super) struct Texts {
+    method_name: Box<str>,
+    /// `oauth_consumer_key%3D{key}%26oauth_nonce%3D`
+    base_key_nonce: Box<[u8]>,
+    /// `%26oauth_signature_method%3D{method}%26oauth_timestamp%3D`
+    base_method_timestamp: Box<[u8]>,
+    /// `OAuth oauth_consumer_key="{key}` (its closing quote comes with the next piece)
+    header_key: Box<[u8]>,
+    /// `", oauth_signature_method="{method}", oauth_timestamp="`
+    header_method_timestamp: Box<[u8]>,
+}
+
+impl Texts {
+    /// `None` when the consumer key or the method name needs encoding (never for the methods of
+    /// this crate; the general path then handles every request).
+    pub(super) fn new(consumer_key: &str, method_name: &str) -> Option<Self> {
+        if !encode::is_all_unreserved(consumer_key.as_bytes())
+            || !encode::is_all_unreserved(method_name.as_bytes())
+        {
+            return None;
+        }
+        let bytes = |s: String| s.into_bytes().into_boxed_slice();
+        Some(Self {
+            method_name: method_name.into(),
+            base_key_nonce: bytes(format!(
+                "oauth_consumer_key%3D{consumer_key}%26oauth_nonce%3D"
+            )),
+            base_method_timestamp: bytes(format!(
+                "%26oauth_signature_method%3D{method_name}%26oauth_timestamp%3D"
+            )),
+            header_key: bytes(format!("OAuth oauth_consumer_key=\"{consumer_key}")),
+            header_method_timestamp: bytes(format!(
+                "\", oauth_signature_method=\"{method_name}\", oauth_timestamp=\""
+            )),
+        })
+    }
+}
+
+/// The per-request protocol values the lane needs; all unreserved (checked by [`Lane::new`]).
+pub(super) struct Lane<'a> {
+    pub(super) nonce: &'a str,
+    pub(super) timestamp: u64,
+    /// `Some("")` for Atlassian 2-legged OAuth.
+    pub(super) token: Option<&'a str>,
+    pub(super) token_secret: &'a str,
+    pub(super) callback: Option<&'a str>,
+    pub(super) verifier: Option<&'a str>,
+    pub(super) version: bool,
+}
+
+impl Lane<'_> {
+    fn unreserved(&self) -> bool {
+        [Some(self.nonce), self.token, self.callback, self.verifier]
+            .into_iter()
+            .flatten()
+            .fold(true, |all, value| {
+                all & encode::is_all_unreserved(value.as_bytes())
+            })
+    }
+}
+
+/// Signs in the fast lane: the header value, or `None` when the general path must do it
+/// (nothing of the request is refused here).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn authorize(
+    texts: &Texts,
+    signer: &dyn SignatureMethod,
+    method: &Method,
+    uri: &Uri,
+    form: Option<&[u8]>,
+    lane: &Lane<'_>,
+    base: &mut Vec<u8>,
+    signature: &mut String,
+) -> Option<Result<HeaderValue, Error>> {
+    if signer.name() != &*texts.method_name || !lane.unreserved() {
+        return None;
+    }
+    let body = match form.map(std::str::from_utf8) {
+        None => "",
+        Some(Ok(body)) => body,
+        Some(Err(_)) => return None,
+    };
+    let mut request = PairList::new();
+    let mut len = 0;
+    let mut has_percent = false;
+    for input in [uri.query().unwrap_or_default(), body] {
+        has_percent |= encode::split_canonical(input, |name, value| {
+            len += name.len() + value.len() + 6;
+            request.push((name, value));
+        })?;
+    }
+    let request = request.as_mut_slice();
+    // A request parameter among the protocol names: the general path merges or refuses it.
+    if request.iter().any(|(n, _)| n.starts_with("oauth_")) {
+        return None;
+    }
+    let parts = UriParts::of(uri).ok()?;
+    let mut digits = [0u8; 20];
+    let timestamp = itoa_u64(lane.timestamp, &mut digits).as_bytes();
+    request.sort_unstable();
+    // With no `oauth_*` request names, the protocol block sits in one piece between the names
+    // below `oauth_` and those above.
+    let below = request.partition_point(|(n, _)| *n < "oauth_");
+    let (before, after) = request.split_at(below);
+    let value_len = |v: Option<&str>| v.map_or(0, str::len);
+    len += 192 + lane.nonce.len() + value_len(lane.token) + value_len(lane.callback);
+    len += value_len(lane.verifier);
+    base.clear();
+    base_string::write_into(base, method, &parts, len, |text| {
+        let pair = |text: &mut Vec<u8>, (name, value): (&str, &str)| {
+            if has_percent {
+                encode::push_escaping_percent(text, name);
+                text.extend_from_slice(b"%3D");
+                encode::push_escaping_percent(text, value);
+            } else {
+                text.extend_from_slice(name.as_bytes());
+                text.extend_from_slice(b"%3D");
+                text.extend_from_slice(value.as_bytes());
+            }
+        };
+        for &p in before {
+            pair(text, p);
+            text.extend_from_slice(b"%26");
+        }
+        if let Some(callback) = lane.callback {
+            text.extend_from_slice(b"oauth_callback%3D");
+            text.extend_from_slice(callback.as_bytes());
+            text.extend_from_slice(b"%26");
+        }
+        text.extend_from_slice(&texts.base_key_nonce);
+        text.extend_from_slice(lane.nonce.as_bytes());
+        text.extend_from_slice(&texts.base_method_timestamp);
+        text.extend_from_slice(timestamp);
+        if let Some(token) = lane.token {
+            text.extend_from_slice(b"%26oauth_token%3D");
+            text.extend_from_slice(token.as_bytes());
+        }
+        if let Some(verifier) = lane.verifier {
+            text.extend_from_slice(b"%26oauth_verifier%3D");
+            text.extend_from_slice(verifier.as_bytes());
+        }
+        if lane.version {
+            text.extend_from_slice(b"%26oauth_version%3D1.0");
+        }
+        for &p in after {
+            text.extend_from_slice(b"%26");
+            pair(text, p);
+        }
+    });
+
+    signature.clear();
+    if let Err(e) = signer.sign(base, lane.token_secret, signature) {
+        return Some(Err(Error::Signing {
+            method: texts.method_name.to_string(),
+            reason: e.to_string(),
+        }));
+    }
+    header(texts, lane, timestamp, signature).map(Ok)
+}
+
+/// `OAuth oauth_consumer_key=".."[, oauth_token=".."], oauth_signature_method="..",
+/// oauth_timestamp="..", oauth_nonce=".."[, oauth_version="1.0"][, oauth_callback=".."]
+/// [, oauth_verifier=".."], oauth_signature=".."`: the general path's order, in a buffer of
+/// exactly the right size so that `HeaderValue` takes it over without another allocation.
+/// `None` if the text is no header value (it always is: every byte is visible ASCII).
+fn header(
+    texts: &Texts,
+    lane: &Lane<'_>,
+    timestamp: &[u8],
+    signature: &str,
+) -> Option<HeaderValue> {
+    const TOKEN: &[u8] = b"\", oauth_token=\"";
+    const NONCE: &[u8] = b"\", oauth_nonce=\"";
+    const VERSION: &[u8] = b"\", oauth_version=\"1.0";
+    const CALLBACK: &[u8] = b"\", oauth_callback=\"";
+    const VERIFIER: &[u8] = b"\", oauth_verifier=\"";
+    const SIGNATURE: &[u8] = b"\", oauth_signature=\"";
+    // The signature's §3.6 encoding, on the stack (base64 text is mostly unreserved: a branch
+    // per byte is well predicted).
+    let mut short = [0u8; 3 * SHORT_SIGNATURE];
+    let short = encode_short(signature.as_bytes(), &mut short);
+    let encoded_len = short.map_or_else(|| encode::encoded_len(signature.as_bytes()), <[u8]>::len);
+    let optional = |value: Option<&str>, name: &[u8]| value.map_or(0, |v| name.len() + v.len());
+    let len = texts.header_key.len()
+        + optional(lane.token, TOKEN)
+        + texts.header_method_timestamp.len()
+        + timestamp.len()
+        + NONCE.len()
+        + lane.nonce.len()
+        + if lane.version { VERSION.len() } else { 0 }
+        + optional(lane.callback, CALLBACK)
+        + optional(lane.verifier, VERIFIER)
+        + SIGNATURE.len()
+        + encoded_len
+        + 1;
+    let mut text = Vec::with_capacity(len);
+    text.extend_from_slice(&texts.header_key);
+    if let Some(token) = lane.token {
+        text.extend_from_slice(TOKEN);
+        text.extend_from_slice(token.as_bytes());
+    }
+    text.extend_from_slice(&texts.header_method_timestamp);
+    text.extend_from_slice(timestamp);
+    text.extend_from_slice(NONCE);
+    text.extend_from_slice(lane.nonce.as_bytes());
+    if lane.version {
+        text.extend_from_slice(VERSION);
+    }
+    if let Some(callback) = lane.callback {
+        text.extend_from_slice(CALLBACK);
+        text.extend_from_slice(callback.as_bytes());
+    }
+    if let Some(verifier) = lane.verifier {
+        text.extend_from_slice(VERIFIER);
+        text.extend_from_slice(verifier.as_bytes());
+    }
+    text.extend_from_slice(SIGNATURE);
+    match short {
+        Some(encoded) => text.extend_from_slice(encoded),
+        None => encode::encode_exact(&mut text, signature.as_bytes()),
+    }
+    text.push(b'"');
+    debug_assert_eq!(text.len(), len, "fast-lane header length");
+    let mut value = HeaderValue::try_from(text).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
+/// The longest signature encoded on the stack (HMAC-SHA512's base64 is 88 bytes); a longer
+/// one (RSA) is measured and encoded by the general helpers.
+const SHORT_SIGNATURE: usize = 96;
+
+/// The §3.6 encoding of a short `input` into `out`; `None` if it does not fit.
+fn encode_short<'o>(input: &[u8], out: &'o mut [u8; 3 * SHORT_SIGNATURE]) -> Option<&'o [u8]> {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut n = 0;
+    for &b in input {
+        if encode::is_unreserved(b) {
+            *out.get_mut(n)? = b;
+            n += 1;
+        } else {
+            out.get_mut(n..n + 3)?.copy_from_slice(&[
+                b'%',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0x0F)],
+            ]);
+            n += 3;
+        }
+    }
+    out.get(..n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{SignOptions, Signer};
+    use super::*;
+    use crate::credentials::{ConsumerKey, ConsumerSecret, TokenRef};
+    use crate::signature::{HmacSha, Plaintext};
+
+    fn signer(method: impl SignatureMethod + 'static) -> Signer {
+        Signer::new(ConsumerKey::new("ck-1"), method)
+    }
+
+    /// Whether the lane takes the request, and if so that it gives the general path's bytes.
+    fn lane_takes(
+        signer: &Signer,
+        request: &http::Request<Vec<u8>>,
+        options: &SignOptions<'_>,
+    ) -> bool {
+        let (mut nonce, mut base, mut signature) = (String::new(), Vec::new(), String::new());
+        let taken = signer
+            .fast_lane(
+                request.method(),
+                request.uri(),
+                request.headers(),
+                request.body(),
+                options,
+                &mut nonce,
+                &mut base,
+                &mut signature,
+            )
+            .unwrap();
+        let general = signer.sign(request, options).unwrap();
+        if let Some(header) = &taken {
+            assert_eq!(header, general.authorization(), "{request:?} {options:?}");
+            assert!(header.is_sensitive());
+            assert_eq!(base, general.base_string().as_bytes());
+        }
+        assert_eq!(
+            &signer.authorize(request, options).unwrap(),
+            general.authorization()
+        );
+        taken.is_some()
+    }
+
+    #[test]
+    fn the_lane_takes_the_usual_requests_and_agrees_with_the_general_path() {
+        let hmac = signer(HmacSha::sha1(ConsumerSecret::new("cs")));
+        let token = TokenRef {
+            token: "tok-1",
+            secret: "ts",
+        };
+        let pinned = |o: SignOptions<'static>| o.nonce("n0nce").timestamp(1_700_000_000);
+        let get = |uri: &str| http::Request::get(uri).body(Vec::new()).unwrap();
+        let form = |uri: &str, body: &str| {
+            http::Request::post(uri)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.as_bytes().to_vec())
+                .unwrap()
+        };
+        let taken = [
+            (
+                get("https://h.example/rest/api/1.0/projects?limit=100&start=0"),
+                pinned(SignOptions::new()),
+            ),
+            (
+                get("https://H.Example:443/a%20b/c?z=1&a=%2F&a=1&b"),
+                pinned(SignOptions::new()),
+            ),
+            (
+                get("http://h:8080"),
+                pinned(SignOptions::new().version(false)),
+            ),
+            (
+                get("https://[::1]/p?oauth=1&oauthz=2&o=3&p=4"),
+                pinned(SignOptions::new()),
+            ),
+            (
+                form("https://h/p?q=1", "b=2&a=%2Ax"),
+                pinned(SignOptions::new()),
+            ),
+            (
+                form("https://h/p", "a=%E2%82%AC&c"),
+                pinned(SignOptions::new().callback("oob")),
+            ),
+            (
+                get("https://h/p"),
+                pinned(SignOptions::new().two_legged_empty_token()),
+            ),
+            (
+                get("https://h/p?x=1"),
+                pinned(SignOptions::new().verifier("v-1")),
+            ),
+        ];
+        for (request, options) in &taken {
+            assert!(
+                lane_takes(&hmac, request, options),
+                "{request:?} {options:?}"
+            );
+            let options = options.clone().token(token);
+            assert!(
+                lane_takes(&hmac, request, &options),
+                "{request:?} {options:?}"
+            );
+        }
+        let general = [
+            // `+`, lowercase escapes, an escaped unreserved byte: not in §3.6 form.
+            (get("https://h/p?a=b+c"), pinned(SignOptions::new())),
+            (get("https://h/p?a=%2f"), pinned(SignOptions::new())),
+            (get("https://h/p?a=%41"), pinned(SignOptions::new())),
+            // A request parameter among the protocol names.
+            (
+                get("https://h/p?oauth_body_hash=x"),
+                pinned(SignOptions::new()),
+            ),
+            // Reserved text in a protocol value, a realm, an extra parameter.
+            (
+                get("https://h/p"),
+                pinned(SignOptions::new().callback("https://c.example/cb")),
+            ),
+            (
+                get("https://h/p"),
+                SignOptions::new().nonce("a b").timestamp(1),
+            ),
+            (get("https://h/p"), pinned(SignOptions::new().realm("r"))),
+            (
+                get("https://h/p"),
+                pinned(SignOptions::new().extra("oauth_session_handle", "s")),
+            ),
+            (form("https://h/p", "a=\u{e9}"), pinned(SignOptions::new())),
+        ];
+        for (request, options) in &general {
+            assert!(
+                !lane_takes(&hmac, request, options),
+                "{request:?} {options:?}"
+            );
+        }
+        // A consumer key that needs encoding keeps every request on the general path.
+        let odd = Signer::new(
+            ConsumerKey::new("ck 1"),
+            HmacSha::sha1(ConsumerSecret::new("cs")),
+        );
+        assert!(odd.inner.texts.is_none());
+        let (request, options) = &taken[0];
+        assert!(!lane_takes(&odd, request, options));
+        // PLAINTEXT takes the lane; its signature (the secret) is encoded like any other.
+        let plaintext = signer(Plaintext::new(ConsumerSecret::new("c s&")));
+        assert!(lane_takes(
+            &plaintext,
+            request,
+            &options.clone().token(token)
+        ));
+    }
+}
