@@ -209,56 +209,52 @@ impl<'a> Call<'a> {
     /// errors.
     pub fn receive(&mut self, response: Response<Vec<u8>>) -> Result<Next, Error> {
         let status = response.status();
-        if let (false, false, Some(sent)) = (self.retried, status.is_success(), &self.last_sent) {
-            if let Some(problem) =
+        if let (false, false, Some(sent)) = (self.retried, status.is_success(), &self.last_sent)
+            && let Some(problem) =
                 Problem::from_response(status, response.headers(), response.body())
-            {
-                if problem.problem == OAuthProblem::TimestampRefused {
-                    if let Some(delta) = problem
-                        .clock_offset(sent.timestamp())
-                        .filter(|d| d.unsigned_abs() <= MAX_CLOCK_CORRECTION_SECS.unsigned_abs())
-                    {
-                        self.retried = true;
-                        let signer = self.client.signer();
-                        signer.set_clock_offset(signer.clock_offset().saturating_add(delta));
-                        return self.signed_current().map(Next::Send);
-                    }
-                }
-            }
+            && problem.problem == OAuthProblem::TimestampRefused
+            && let Some(delta) = problem
+                .clock_offset(sent.timestamp())
+                .filter(|d| d.unsigned_abs() <= MAX_CLOCK_CORRECTION_SECS.unsigned_abs())
+        {
+            self.retried = true;
+            let signer = self.client.signer();
+            signer.set_clock_offset(signer.clock_offset().saturating_add(delta));
+            return self.signed_current().map(Next::Send);
         }
-        if is_followed_redirect(status) {
-            if let Some(location) = response.headers().get(LOCATION) {
-                if self.hops >= self.max_redirects {
-                    return Err(Error::TooManyRedirects {
-                        limit: self.max_redirects,
-                    });
-                }
-                self.hops += 1;
-                let location = location
-                    .to_str()
-                    .map_err(|_| Error::InvalidUri(UriProblem::Unparsable))?;
-                let next = resolve(self.request.uri(), location)?;
-                if self.is_token_step() && origin(&next) != self.origin {
-                    // A token endpoint sent elsewhere: stop here rather than hand another host
-                    // the request (the caller reports it, see `Next::Done { sent: None }`).
-                    return Ok(Next::Done {
-                        response,
-                        sent: None,
-                    });
-                }
-                *self.request.uri_mut() = next;
-                if matches!(
-                    status,
-                    StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND | StatusCode::SEE_OTHER
-                ) && self.request.method() != Method::HEAD
-                {
-                    *self.request.method_mut() = Method::GET;
-                    self.request.body_mut().clear();
-                    self.request.headers_mut().remove(CONTENT_TYPE);
-                    self.request.headers_mut().remove(CONTENT_LENGTH);
-                }
-                return self.signed_current().map(Next::Send);
+        if is_followed_redirect(status)
+            && let Some(location) = response.headers().get(LOCATION)
+        {
+            if self.hops >= self.max_redirects {
+                return Err(Error::TooManyRedirects {
+                    limit: self.max_redirects,
+                });
             }
+            self.hops += 1;
+            let location = location
+                .to_str()
+                .map_err(|_| Error::InvalidUri(UriProblem::Unparsable))?;
+            let next = resolve(self.request.uri(), location)?;
+            if self.is_token_step() && origin(&next) != self.origin {
+                // A token endpoint sent elsewhere: stop here rather than hand another host
+                // the request (the caller reports it, see `Next::Done { sent: None }`).
+                return Ok(Next::Done {
+                    response,
+                    sent: None,
+                });
+            }
+            *self.request.uri_mut() = next;
+            if matches!(
+                status,
+                StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND | StatusCode::SEE_OTHER
+            ) && self.request.method() != Method::HEAD
+            {
+                *self.request.method_mut() = Method::GET;
+                self.request.body_mut().clear();
+                self.request.headers_mut().remove(CONTENT_TYPE);
+                self.request.headers_mut().remove(CONTENT_LENGTH);
+            }
+            return self.signed_current().map(Next::Send);
         }
         Ok(Next::Done {
             response,

@@ -1190,26 +1190,27 @@ fn authorization(
 }
 
 fn validate(options: &SignOptions<'_>) -> Result<(), Error> {
-    if let TokenMode::Token(t) = options.token {
-        if t.token.is_empty() {
-            return Err(Error::InvalidParameter {
-                name: "oauth_token",
-                reason: "the token is empty; for Atlassian 2-legged OAuth use SignOptions::two_legged_empty_token()",
-            });
-        }
+    if let TokenMode::Token(t) = options.token
+        && t.token.is_empty()
+    {
+        return Err(Error::InvalidParameter {
+            name: "oauth_token",
+            reason: "the token is empty; for Atlassian 2-legged OAuth use SignOptions::two_legged_empty_token()",
+        });
     }
-    if let Some(callback) = options.callback {
-        if callback != "oob" && !is_absolute_url(callback) {
-            return Err(Error::InvalidParameter {
-                name: "oauth_callback",
-                reason: "must be an absolute URL (scheme://host/...) or `oob`",
-            });
-        }
+    if let Some(callback) = options.callback
+        && callback != "oob"
+        && !is_absolute_url(callback)
+    {
+        return Err(Error::InvalidParameter {
+            name: "oauth_callback",
+            reason: "must be an absolute URL (scheme://host/...) or `oob`",
+        });
     }
-    if let Some(realm) = options.realm {
-        if !realm.bytes().all(|b| (0x20..0x7F).contains(&b)) {
-            return Err(Error::InvalidRealm);
-        }
+    if let Some(realm) = options.realm
+        && !realm.bytes().all(|b| (0x20..0x7F).contains(&b))
+    {
+        return Err(Error::InvalidRealm);
     }
     for (name, _) in &options.extra {
         if !name.starts_with("oauth_")

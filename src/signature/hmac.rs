@@ -74,16 +74,16 @@ impl HmacSha {
     /// The keyed `HMAC-SHA1` state for `token_secret`: precomputed, cached, or computed now
     /// (and cached when the cache is free and the secret short enough).
     fn sha1_keyed(&self, token_secret: &str) -> Sha1Keyed {
-        if token_secret.is_empty() {
-            if let Some(keyed) = &self.consumer_only {
-                return keyed.clone();
-            }
+        if token_secret.is_empty()
+            && let Some(keyed) = &self.consumer_only
+        {
+            return keyed.clone();
         }
         let packed = pack_secret(token_secret.as_bytes());
-        if let Some(packed) = &packed {
-            if let Some(keyed) = self.cache.get(packed) {
-                return keyed;
-            }
+        if let Some(packed) = &packed
+            && let Some(keyed) = self.cache.get(packed)
+        {
+            return keyed;
         }
         let mut keyed = None;
         with_shared_secret_key(&self.consumer_secret, token_secret, |key| {
@@ -304,14 +304,9 @@ impl Drop for Sha1Keyed {
 
 /// SHA-1 from `state` (which has absorbed `done` bytes, a multiple of 64) over `message`.
 fn finish(mut state: [u32; 5], done: u64, message: &[u8]) -> [u8; 20] {
-    // Whole blocks straight from the message, without a copy.
-    let mut blocks = message.chunks_exact(64);
-    for block in &mut blocks {
-        if let Ok(block) = <&[u8; 64]>::try_from(block) {
-            sha1::block_api::compress(&mut state, std::slice::from_ref(block));
-        }
-    }
-    let rest = blocks.remainder();
+    // Whole blocks straight from the message, without a copy, in one call.
+    let (blocks, rest) = message.as_chunks::<64>();
+    sha1::block_api::compress(&mut state, blocks);
     let bits = (done + message.len() as u64).wrapping_mul(8).to_be_bytes();
     let mut tail = [[0u8; 64]; 2];
     let flat = tail.as_flattened_mut();

@@ -204,11 +204,11 @@ pub fn send_with_timeout<B: AsRef<[u8]>>(
             )));
         }
         loop {
-            if let Some(n) = want {
-                if body_bytes.len() >= n {
-                    body_bytes.truncate(n);
-                    break;
-                }
+            if let Some(n) = want
+                && body_bytes.len() >= n
+            {
+                body_bytes.truncate(n);
+                break;
             }
             if eof {
                 if let Some(n) = want {

@@ -151,18 +151,17 @@ pub(crate) fn handle(shared: &Shared, req: &RawRequest) -> Handled {
         .into();
     }
 
-    if let Some((problem, times)) = state.faults.refuse.as_mut() {
-        if times.take() {
-            let problem = problem.clone();
-            return forced_refusal(now, problem).render(&state.believed_base);
-        }
+    if let Some((problem, times)) = state.faults.refuse.as_mut()
+        && times.take()
+    {
+        let problem = problem.clone();
+        return forced_refusal(now, problem).render(&state.believed_base);
     }
-    if matches!(endpoint, Endpoint::RequestToken | Endpoint::AccessToken) {
-        if let Some((kind, times)) = state.faults.malform.as_mut() {
-            if times.take() {
-                return malformed(*kind).into();
-            }
-        }
+    if matches!(endpoint, Endpoint::RequestToken | Endpoint::AccessToken)
+        && let Some((kind, times)) = state.faults.malform.as_mut()
+        && times.take()
+    {
+        return malformed(*kind).into();
     }
 
     let realm = state.believed_base.clone();
@@ -406,11 +405,11 @@ fn verify(
         return Err(refusal);
     }
 
-    if let Some(version) = get(&protocol, "oauth_version") {
-        if version != "1.0" {
-            return Err(Refusal::new(OAuthProblem::VersionRejected)
-                .with("oauth_acceptable_versions", "1.0-1.0"));
-        }
+    if let Some(version) = get(&protocol, "oauth_version")
+        && version != "1.0"
+    {
+        return Err(Refusal::new(OAuthProblem::VersionRejected)
+            .with("oauth_acceptable_versions", "1.0-1.0"));
     }
     if !absent.is_empty() {
         return Err(Refusal::new(OAuthProblem::ParameterAbsent)
@@ -691,10 +690,10 @@ fn identity(state: &State, now: u64, v: &Verified) -> Result<Option<String>, Ref
             return Err(Refusal::new(OAuthProblem::PermissionDenied)
                 .advice("2-legged OAuth is not allowed for this consumer"));
         }
-        if consumer.impersonation {
-            if let Some(user) = v.query("user_id").filter(|u| !u.is_empty()) {
-                return Ok(Some(user.to_owned()));
-            }
+        if consumer.impersonation
+            && let Some(user) = v.query("user_id").filter(|u| !u.is_empty())
+        {
+            return Ok(Some(user.to_owned()));
         }
         return Ok(consumer.execute_as.clone());
     }

@@ -717,10 +717,10 @@ impl Drop for StandIn {
         // Wake the accept loop so that it sees the flag. Should that fail, leave the thread
         // detached rather than hang: it stops at its next connection.
         let woke = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1)).is_ok();
-        if let Some(thread) = self.thread.take() {
-            if woke {
-                let _ = thread.join();
-            }
+        if let Some(thread) = self.thread.take()
+            && woke
+        {
+            let _ = thread.join();
         }
     }
 }
