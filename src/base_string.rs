@@ -47,9 +47,17 @@ impl<'a> UriParts<'a> {
             .authority()
             .ok_or_else(|| Error::InvalidUri(UriProblem::NoHost))?
             .as_str();
-        // User information never reaches the base string.
-        let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
-        let (host, port) = split_host_port(host_port)?;
+        // The usual authority is a bare host name: one branch-free pass finds that out.
+        let plain_host = authority.bytes().fold(true, |plain, b| {
+            plain & (b != b'@') & (b != b':') & (b != b'[')
+        });
+        let (host, port) = if plain_host {
+            (authority, None)
+        } else {
+            // User information never reaches the base string.
+            let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+            split_host_port(host_port)?
+        };
         if host.is_empty() {
             return Err(Error::InvalidUri(UriProblem::NoHost));
         }

@@ -104,9 +104,12 @@ pub(super) fn authorize(
     let mut request = PairList::new();
     let mut len = 0;
     let mut has_percent = false;
+    // How many request names sort before every protocol name (all start with `oauth_`).
+    let mut below = 0;
     for input in [uri.query().unwrap_or_default(), body] {
         has_percent |= encode::split_canonical(input, |name, value| {
             len += name.len() + value.len() + 6;
+            below += usize::from(sorts_before_protocol_names(name));
             request.push((name, value));
         })?;
     }
@@ -121,7 +124,6 @@ pub(super) fn authorize(
     request.sort_unstable();
     // With no `oauth_*` request names, the protocol block sits in one piece between the names
     // below `oauth_` and those above.
-    let below = request.partition_point(|(n, _)| *n < "oauth_");
     let (before, after) = request.split_at(below);
     let value_len = |v: Option<&str>| v.map_or(0, str::len);
     len += 192 + lane.nonce.len() + value_len(lane.token) + value_len(lane.callback);
@@ -177,6 +179,15 @@ pub(super) fn authorize(
         }));
     }
     header(texts, lane, timestamp, signature).map(Ok)
+}
+
+/// Whether `name` sorts before `oauth_` (the first byte decides, unless it is an `o`).
+#[inline]
+fn sorts_before_protocol_names(name: &str) -> bool {
+    match name.as_bytes().first() {
+        Some(&b) if b != b'o' => b < b'o',
+        _ => name < "oauth_",
+    }
 }
 
 /// `OAuth oauth_consumer_key=".."[, oauth_token=".."], oauth_signature_method="..",
