@@ -2,7 +2,7 @@
 
 use std::cell::RefCell;
 use std::fmt;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use aes::Aes256;
 use aes::cipher::{Array, BlockCipherEncrypt, KeyInit};
@@ -62,25 +62,31 @@ const ALPHANUMERIC: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij
 /// # Cost
 ///
 /// Each thread keeps a small generator (AES-256 in counter mode with fast key erasure, keyed
-/// from `getrandom`): about 75 ns a nonce when calls follow each other closely, as in a batch of
-/// signatures, instead of a `getrandom` system call per nonce (about 600 ns on the virtual
-/// machine this was measured on, 40% of an HMAC-SHA1 signature). A call that comes 2 µs or more
-/// after the thread's previous one first rekeys the generator from `getrandom`, and so costs
-/// what every nonce used to; next to whatever filled the pause, that is little.
+/// from `getrandom`), so a nonce costs one `getpid` system call (150 ns on the virtual machine
+/// this was measured on; see Forks) instead of one `getrandom` system call: 200 ns a nonce in
+/// all there instead of 570 ns, whether the calls come in a burst or far apart.
 ///
 /// # Forks
 ///
 /// A process made by `fork()` starts with a copy of its parent's memory, generator included,
 /// and would repeat the parent's next nonces, which the provider refuses (`nonce_used`). It
-/// cannot: only the thread that called `fork()` runs in the child, and `fork()` takes far more
-/// than 2 µs (48 µs at the least for a tiny static C program, 160 µs for a Rust program with an
-/// 8 MiB heap, measured here), so the child's first call always comes after a pause and rekeys
-/// from the operating system before making a nonce. Why time and not the process id: see the
-/// source of `Pool`.
+/// cannot: the generator remembers the id of the process that keyed it, and every call compares
+/// it with [`std::process::id`]; in another process the generator is discarded and rekeyed from
+/// `getrandom` before it makes a nonce. This is exact for the child of a `fork()`: its id differs
+/// from its parent's, because the parent is alive when it forks.
 ///
-/// Not covered, as for any generator kept in user space: a whole machine copied while running
-/// (a virtual machine snapshot restored twice) may repeat up to 16 nonces in each copy unless
-/// the restore makes the monotonic clock jump.
+/// Not covered:
+///
+/// - A virtual machine snapshot restored more than once: every copy has the same process ids
+///   and so continues the same generators, as with any generator kept in user space. Each thread
+///   may repeat, in every copy, the nonces it makes until its next rekey (after at most 2048
+///   refills, 32 768 nonces).
+/// - A reused process id: a child that makes no nonce keeps its parent's generator; if it later
+///   forks a process that receives the parent's id, the parent having exited, that process
+///   repeats the nonces the parent made after the first `fork()`.
+/// - A process that is pid 1 of its pid namespace creating a child in a new pid namespace with a
+///   raw `clone(CLONE_NEWPID)` and no `exec`: the child is pid 1 too. Safe Rust cannot do this
+///   (the child processes of `std` always `exec`).
 ///
 /// # Errors
 ///
@@ -98,7 +104,7 @@ impl NonceSource for RandomNonce {
         let pooled = POOL.try_with(|cell| {
             let mut slot = cell.try_borrow_mut().ok()?;
             let pool = slot.get_or_insert_with(|| Box::new(Pool::new()));
-            Some(pool.fill(Instant::now(), out))
+            Some(pool.fill(std::process::id(), out))
         });
         match pooled {
             Ok(Some(result)) => result,
@@ -108,29 +114,23 @@ impl NonceSource for RandomNonce {
     }
 }
 
-/// A pause after which the thread's generator state is not trusted (see [`RandomNonce`], Forks):
-/// far below the time a `fork()` takes.
-const TRUSTED_GAP: Duration = Duration::from_micros(2);
-
 /// Bytes taken per nonce: 24 characters need about 24.8 bytes on average, and 32 bytes hold
 /// fewer than 24 acceptable ones with probability 4e-7 (then a second chunk follows).
 const CHUNK: usize = 32;
 type Chunk = [u8; CHUNK];
 /// Chunks of keystream per refill: the first becomes the next key, the others go to nonces.
 const CHUNKS: usize = 17;
-/// Refills between two reseeds from the operating system, pauses aside (2048 x 512 bytes).
+/// Refills between two keys from the operating system (2048 x 512 bytes).
 const RESEED_AFTER_REFILLS: u32 = 2048;
 
 thread_local! {
     static POOL: RefCell<Option<Box<Pool>>> = const { RefCell::new(None) };
 }
 
-/// Whether generator state last used at `previous` may be used at `now` without reseeding:
-/// only when the clock moved forward, by less than [`TRUSTED_GAP`].
-fn trusted(previous: Option<Instant>, now: Instant) -> bool {
-    previous
-        .and_then(|p| now.checked_duration_since(p))
-        .is_some_and(|gap| !gap.is_zero() && gap < TRUSTED_GAP)
+/// Whether generator state keyed in the process `keyed_pid` (`None`: not keyed) may serve the
+/// process `pid`: only if it is the same process.
+fn state_usable(keyed_pid: Option<u32>, pid: u32) -> bool {
+    keyed_pid == Some(pid)
 }
 
 fn os_error(e: getrandom::Error) -> Error {
@@ -150,111 +150,81 @@ fn os_error(e: getrandom::Error) -> Error {
 ///   are taken. The `aes` crate is linked anyway (by `rsa`, for PKCS#5 key decryption) and
 ///   uses AES-NI or the ARMv8 AES instructions when present: about 0.3 ns a byte here.
 ///   (`salsa20`, also linked, has no SIMD back end and took 2 ns a byte; no ChaCha crate is a
-///   normal dependency.) The key comes from `getrandom` on the thread's first nonce, after any
-///   pause, and after 2048 refills (1 MiB) in any case.
-/// - *Rejection sampling kept*: a byte `b < 248` gives `ALPHANUMERIC[b % 62]` (248 = 4 x 62: all
-///   62 characters equally likely), a byte `>= 248` is skipped. 24 characters need 24.8 bytes
-///   on average; 32 bytes fall short of 24 acceptable ones with probability 4e-7, and then a
-///   second chunk follows.
-/// - *Fork safety by time, not by process id.* Comparing `std::process::id()` with the id
-///   saved at seeding costs a `getpid` system call on every nonce, 140-155 ns here, twice the
-///   rest of the fast path; it is also fooled when the child gets the parent's id back, as a
-///   child made with `CLONE_NEWPID` by a process that is itself pid 1 of its namespace (a
-///   container's main process) does. The cheap kernel mechanisms (`pthread_atfork`,
-///   `MADV_WIPEONFORK`, the vDSO `getrandom` of Linux 6.11 with glibc 2.41) need `unsafe` code
-///   or a newer C library. So every call reads the monotonic clock (`Instant::now`, about 23 ns
-///   and no system call on Linux) and uses the state only if the thread's previous call started
-///   less than [`TRUSTED_GAP`] (2 µs) earlier and the clock moved; otherwise it forgets the
-///   state and rekeys from `getrandom` (one call for the key and the nonce's bytes). In the
-///   child of a `fork()`, only the forking thread runs, with its thread-locals as they were
-///   when that thread called `fork()`, after its previous nonce call had returned; the child's
-///   first call reads the clock after `fork()` returned, so it sees a gap no shorter than
-///   `fork()` itself, which copies the page tables and creates and schedules a process: 48 µs
-///   at the least measured here, for a tiny static C program. The assumption is that no
-///   `fork()` completes in under 2 µs. A clock too coarse to move between two calls fails the
-///   "moved" test, which costs speed, not safety.
+///   normal dependency.) The key comes from `getrandom` on the thread's first nonce, on the
+///   first nonce in a new process, and on the first nonce after 2048 refills (1 MiB).
+/// - *Rejection sampling*: a byte `b < 248` gives `ALPHANUMERIC[b % 62]` (248 = 4 x 62: all 62
+///   characters equally likely), a byte `>= 248` is skipped.
+/// - *Fork detection by process id*: every call compares [`std::process::id`] with the id saved
+///   when the key came from `getrandom`. That is a `getpid` system call per nonce (glibc stopped
+///   caching the id in 2.25), 150 ns here, three times the rest of the nonce; it assumes nothing
+///   about timing or about how the program uses nonces. The cheaper kernel mechanisms
+///   (`pthread_atfork`, `MADV_WIPEONFORK`, the vDSO `getrandom` of Linux 6.11 with glibc 2.41)
+///   need `unsafe` code or a newer C library.
 /// - *Per thread*, behind `try_with` and `try_borrow_mut`: no lock, no panic; when the state is
 ///   unavailable (a thread-local destructor running after this one) the nonce comes straight
 ///   from `getrandom`.
 #[cfg_attr(test, derive(Clone))]
 struct Pool {
-    /// The AES-256 key of the next refill; meaningful only when `keyed`.
+    /// The AES-256 key of the next refill.
     key: Chunk,
-    keyed: bool,
+    /// The process in which the key chain came from `getrandom`; `None` until it did.
+    keyed_pid: Option<u32>,
     /// Keystream; chunks before `next` are used up (and wiped).
     buf: [Chunk; CHUNKS],
     next: usize,
     /// Refills since the key last came from the operating system.
     refills: u32,
-    /// When the previous call started.
-    last_call: Option<Instant>,
 }
 
 impl Pool {
     fn new() -> Self {
         Self {
             key: [0; CHUNK],
-            keyed: false,
+            keyed_pid: None,
             buf: [[0; CHUNK]; CHUNKS],
             next: CHUNKS,
             refills: 0,
-            last_call: None,
         }
     }
 
-    /// Appends one nonce to `out`, as of the instant `now`; on error `out` is left as it was.
-    fn fill(&mut self, now: Instant, out: &mut String) -> Result<(), Error> {
-        let mut sampler = Sampler::new();
-        if !trusted(self.last_call, now) {
-            self.reseed_for_nonce(&mut sampler)?;
+    /// Appends one nonce to `out` in the process `pid`; on error `out` is left as it was.
+    fn fill(&mut self, pid: u32, out: &mut String) -> Result<(), Error> {
+        if !state_usable(self.keyed_pid, pid) || self.refills >= RESEED_AFTER_REFILLS {
+            self.rekey(pid)?;
         }
-        self.last_call = Some(now);
-        sampler.fill_from(|s| self.feed(s))?;
+        let mut sampler = Sampler::new();
+        while !sampler.is_full() {
+            self.feed(&mut sampler);
+        }
         sampler.append_to(out)
     }
 
-    /// Forgets everything (the state may have been inherited through `fork()`), then takes a
-    /// fresh key and this nonce's bytes from a single `getrandom` call.
-    fn reseed_for_nonce(&mut self, sampler: &mut Sampler) -> Result<(), Error> {
-        self.keyed = false;
-        // Chunks before `next` are wiped already.
-        for chunk in self.buf.iter_mut().skip(self.next) {
-            chunk.zeroize();
-        }
+    /// Forgets the keystream (it may have come through `fork()`) and takes a key from the
+    /// operating system.
+    fn rekey(&mut self, pid: u32) -> Result<(), Error> {
+        self.keyed_pid = None;
+        self.buf.as_flattened_mut().zeroize();
         self.next = CHUNKS;
-        let mut seed = [[0u8; CHUNK]; 2];
-        let result = getrandom::fill(seed.as_flattened_mut()).map_err(os_error);
-        if result.is_ok() {
-            self.key = seed[0];
-            self.keyed = true;
-            self.refills = 0;
-            sampler.take(&seed[1]);
-        }
-        seed.as_flattened_mut().zeroize();
-        result
+        getrandom::fill(&mut self.key).map_err(os_error)?;
+        self.keyed_pid = Some(pid);
+        self.refills = 0;
+        Ok(())
     }
 
     /// Feeds the next chunk of keystream to `sampler` and wipes it, refilling when needed.
-    fn feed(&mut self, sampler: &mut Sampler) -> Result<(), Error> {
+    fn feed(&mut self, sampler: &mut Sampler) {
         if self.next >= CHUNKS {
-            self.refill()?;
+            self.refill();
         }
         if let Some(chunk) = self.buf.get_mut(self.next) {
             sampler.take(chunk);
             chunk.zeroize();
         }
         self.next += 1;
-        Ok(())
     }
 
     /// Encrypts the counters 0..34 under the key; the first 32 bytes become the next key.
-    fn refill(&mut self) -> Result<(), Error> {
-        if !self.keyed || self.refills >= RESEED_AFTER_REFILLS {
-            self.keyed = false;
-            getrandom::fill(&mut self.key).map_err(os_error)?;
-            self.keyed = true;
-            self.refills = 0;
-        }
+    fn refill(&mut self) {
         let cipher = Aes256::new(&Array::from(self.key));
         let (blocks, _) = Array::slice_as_chunks_mut(self.buf.as_flattened_mut());
         for (counter, block) in (0u128..).zip(blocks.iter_mut()) {
@@ -265,7 +235,6 @@ impl Pool {
         self.buf[0].zeroize();
         self.next = 1;
         self.refills += 1;
-        Ok(())
     }
 }
 
@@ -279,13 +248,12 @@ impl Drop for Pool {
 /// The nonce straight from the operating system, one `getrandom` call per chunk.
 fn fill_direct(out: &mut String) -> Result<(), Error> {
     let mut sampler = Sampler::new();
-    sampler.fill_from(|s| {
+    while !sampler.is_full() {
         let mut chunk = [0u8; CHUNK];
         getrandom::fill(&mut chunk).map_err(os_error)?;
-        s.take(&chunk);
+        sampler.take(&chunk);
         chunk.zeroize();
-        Ok(())
-    })?;
+    }
     sampler.append_to(out)
 }
 
@@ -346,17 +314,6 @@ impl Sampler {
             rejected &= rejected - 1;
             start = stop + 1;
         }
-    }
-
-    /// Calls `feed` until a nonce's worth of characters is accepted.
-    fn fill_from(
-        &mut self,
-        mut feed: impl FnMut(&mut Self) -> Result<(), Error>,
-    ) -> Result<(), Error> {
-        while !self.is_full() {
-            feed(self)?;
-        }
-        Ok(())
     }
 
     fn append_to(&self, out: &mut String) -> Result<(), Error> {
@@ -423,7 +380,9 @@ impl NonceSource for FixedNonce {
 mod tests {
     use super::*;
 
-    const MICROS: fn(u64) -> Duration = Duration::from_micros;
+    /// Process ids for the tests of the pure logic.
+    const PID: u32 = 4242;
+    const OTHER_PID: u32 = 4243;
 
     #[test]
     fn random_nonces_are_alphanumeric_24_and_differ() {
@@ -551,28 +510,25 @@ mod tests {
     }
 
     #[test]
-    fn state_is_trusted_only_after_a_short_forward_step() {
-        let t = Instant::now();
-        assert!(!trusted(None, t), "first call");
-        assert!(!trusted(Some(t), t), "the clock did not move");
-        assert!(trusted(Some(t), t + Duration::from_nanos(1)));
-        assert!(trusted(Some(t), t + MICROS(1)));
-        assert!(trusted(Some(t), t + TRUSTED_GAP - Duration::from_nanos(1)));
-        assert!(!trusted(Some(t), t + TRUSTED_GAP));
-        assert!(
-            !trusted(Some(t), t + MICROS(48)),
-            "the fastest fork measured"
-        );
-        assert!(!trusted(Some(t + MICROS(1)), t), "the clock went back");
+    fn state_serves_only_the_process_that_keyed_it() {
+        assert!(!state_usable(None, PID), "not keyed");
+        assert!(state_usable(Some(PID), PID));
+        assert!(!state_usable(Some(PID), OTHER_PID), "a child of fork()");
+        assert!(!state_usable(Some(OTHER_PID), PID));
     }
 
-    /// A pool keyed with the FIPS-197 example key 00 01 .. 1f, its previous call at `t`.
-    fn known_pool(t: Instant) -> Pool {
+    /// A pool keyed in the process `pid` with the FIPS-197 example key 00 01 .. 1f.
+    fn known_pool(pid: u32) -> Pool {
         let mut pool = Pool::new();
         pool.key = std::array::from_fn(|i| i as u8);
-        pool.keyed = true;
-        pool.last_call = Some(t);
+        pool.keyed_pid = Some(pid);
         pool
+    }
+
+    fn nonce(pool: &mut Pool, pid: u32) -> String {
+        let mut out = String::new();
+        pool.fill(pid, &mut out).unwrap();
+        out
     }
 
     fn hex(bytes: &[u8]) -> String {
@@ -585,8 +541,8 @@ mod tests {
     /// gives FIPS-197 C.3's 8ea2b7ca516745bfeafc49904b496089 for its plaintext).
     #[test]
     fn refill_is_aes_256_ctr_with_fast_key_erasure() {
-        let mut pool = known_pool(Instant::now());
-        pool.refill().unwrap();
+        let mut pool = known_pool(PID);
+        pool.refill();
         assert_eq!(
             hex(&pool.key),
             "f29000b62a499fd0a9f39a6add2e7780f05d76ae4ab99fe5a6f69b3148c2363d"
@@ -602,7 +558,7 @@ mod tests {
         );
         assert_eq!((pool.next, pool.refills), (1, 1));
         // The next refill runs under the derived key.
-        pool.refill().unwrap();
+        pool.refill();
         assert_eq!(
             hex(&pool.key),
             "166b2877842f585616323fba042dc3cfed0ee625e5e03a7c33bdfd7424792666"
@@ -614,102 +570,84 @@ mod tests {
     }
 
     #[test]
-    fn a_quick_call_takes_the_next_chunk_and_wipes_it() {
-        let t = Instant::now();
-        let mut pool = known_pool(t);
+    fn in_the_same_process_a_call_takes_the_next_chunk_and_wipes_it() {
+        let mut pool = known_pool(PID);
         let mut out = String::from("prefix:");
-        pool.fill(t + MICROS(1), &mut out).unwrap();
+        pool.fill(PID, &mut out).unwrap();
         // The first 24 accepted bytes of keystream chunk 1 (above) through the alphabet.
         assert_eq!(out, "prefix:E2vavi738ijrOiLTO5OLe5Yl");
         assert_eq!(pool.next, 2);
         assert_eq!(pool.buf[..2], [[0; CHUNK]; 2]);
         assert_ne!(pool.buf[2], [0; CHUNK]);
-        assert_eq!(pool.last_call, Some(t + MICROS(1)));
+        assert_eq!(pool.keyed_pid, Some(PID));
     }
 
     #[test]
-    fn after_a_pause_the_state_is_replaced_from_the_os() {
-        let t = Instant::now();
-        let mut pool = known_pool(t);
-        pool.refill().unwrap();
+    fn in_another_process_the_state_is_replaced_from_the_os() {
+        let mut pool = known_pool(PID);
+        pool.refill();
         let before = pool.clone();
-        let mut out = String::new();
-        pool.fill(t + TRUSTED_GAP, &mut out).unwrap();
-        assert_ne!(out, "E2vavi738ijrOiLTO5OLe5Yl");
+        pool.rekey(OTHER_PID).unwrap();
         assert_ne!(pool.key, before.key, "a key from the OS");
-        assert_eq!(pool.next, CHUNKS, "the buffer is dropped");
+        assert_eq!(pool.next, CHUNKS, "the keystream is dropped");
         assert!(pool.buf.iter().all(|c| *c == [0; CHUNK]), "and wiped");
-        assert_eq!(pool.refills, 0);
+        assert_eq!((pool.keyed_pid, pool.refills), (Some(OTHER_PID), 0));
+
+        let mut pool = before.clone();
+        let n = nonce(&mut pool, OTHER_PID);
+        assert_ne!(n, nonce(&mut before.clone(), PID));
+        assert_ne!(pool.key, before.key);
+        assert_eq!((pool.keyed_pid, pool.refills), (Some(OTHER_PID), 1));
     }
 
     /// `fork()` copies the memory of the process, pool included: here a clone stands for the
     /// child's copy. (A real fork needs `libc::fork`, which is `unsafe`, and this crate forbids
     /// `unsafe` in its tests too; re-running the test binary as a child process copies nothing.)
-    /// The child's first call comes at least the duration of the fork after the parent's last
-    /// one, so it reseeds; the control shows what a child would repeat otherwise.
+    /// The child has another process id, so it rekeys; the control, the copy kept under the
+    /// parent's id (impossible after a real fork), shows what a child would repeat otherwise.
     #[test]
     fn a_forked_child_never_repeats_its_parent() {
-        let t = Instant::now();
         let mut parent = Pool::new();
-        let mut first = String::new();
-        parent.fill(t, &mut first).unwrap();
-        for i in 1..10 {
-            // Tight loop: 1 µs apart, through a refill.
-            parent.fill(t + MICROS(i), &mut String::new()).unwrap();
+        for _ in 0..10 {
+            nonce(&mut parent, PID);
         }
-        let forked_at = t + MICROS(9);
-
         let mut child = parent.clone();
         let mut control = parent.clone();
-        let run = |pool: &mut Pool, start: Instant| -> Vec<String> {
-            (0..40u64)
-                .map(|i| {
-                    let mut out = String::new();
-                    pool.fill(start + MICROS(i) / 2, &mut out).unwrap();
-                    out
-                })
-                .collect()
-        };
-        let parent_after = run(&mut parent, forked_at + MICROS(1));
-        // The fastest fork measured took 48 µs.
-        let child_after = run(&mut child, forked_at + MICROS(48));
+        // 40 nonces each, through several refills.
+        let run = |pool: &mut Pool, pid| (0..40).map(|_| nonce(pool, pid)).collect::<Vec<_>>();
+        let parent_after = run(&mut parent, PID);
+        let child_after = run(&mut child, OTHER_PID);
         assert!(
             child_after.iter().all(|n| !parent_after.contains(n)),
             "the child repeated a nonce of its parent"
         );
-        // Without the pause (impossible after a real fork) the copy repeats the parent.
-        let control_after = run(&mut control, forked_at + MICROS(1));
-        assert_eq!(control_after, parent_after);
+        assert_eq!(run(&mut control, PID), parent_after);
     }
 
     #[test]
-    fn the_key_comes_from_the_os_again_every_2048_refills() {
-        let t = Instant::now();
-        let mut pool = known_pool(t);
+    fn the_key_comes_from_the_os_again_after_2048_refills() {
+        let mut pool = known_pool(PID);
         pool.refills = RESEED_AFTER_REFILLS - 1;
         let mut a = pool.clone();
         let mut b = pool.clone();
-        a.refill().unwrap();
-        b.refill().unwrap();
-        assert_eq!(a.buf, b.buf, "derived keys: same output");
+        // Refill 2048 still runs under the derived key.
+        assert_eq!(nonce(&mut a, PID), "E2vavi738ijrOiLTO5OLe5Yl");
+        assert_eq!(nonce(&mut b, PID), "E2vavi738ijrOiLTO5OLe5Yl");
         assert_eq!(a.refills, RESEED_AFTER_REFILLS);
-        a.refill().unwrap();
-        b.refill().unwrap();
-        assert_ne!(a.buf[1], b.buf[1], "fresh keys from the OS");
+        // The next nonce starts with a fresh key from the OS.
+        assert_ne!(nonce(&mut a, PID), nonce(&mut b, PID));
         assert_eq!((a.refills, b.refills), (1, 1));
     }
 
     #[test]
     fn an_unkeyed_pool_takes_its_key_from_the_os() {
-        let t = Instant::now();
-        let mut a = known_pool(t);
-        a.keyed = false;
+        let mut a = known_pool(PID);
+        a.keyed_pid = None;
         let mut b = a.clone();
-        let (mut x, mut y) = (String::new(), String::new());
-        a.fill(t + MICROS(1), &mut x).unwrap();
-        b.fill(t + MICROS(1), &mut y).unwrap();
-        assert_ne!(x, y);
+        let x = nonce(&mut a, PID);
+        assert_ne!(x, nonce(&mut b, PID));
         assert_ne!(x, "E2vavi738ijrOiLTO5OLe5Yl");
+        assert_eq!(a.keyed_pid, Some(PID));
     }
 
     #[test]
