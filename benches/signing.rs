@@ -153,6 +153,9 @@ fn bench_header(c: &mut Criterion) {
     g.bench_function("HMAC-SHA1/typical_random_nonce", |b| {
         b.iter(|| live.sign(black_box(&typical), &unpinned).unwrap())
     });
+    g.bench_function("HMAC-SHA1/typical_authorize_random_nonce", |b| {
+        b.iter(|| live.authorize(black_box(&typical), &unpinned).unwrap())
+    });
     g.bench_function("HMAC-SHA1/heavy", |b| {
         b.iter(|| hmac.sign(black_box(&heavy), &pinned).unwrap())
     });
@@ -204,6 +207,10 @@ fn bench_peers(c: &mut Criterion) {
     let their_header = peer.get(TYPICAL_BASE, &params);
     let our_signed = ours.sign(&typical, &pinned).unwrap();
     assert_eq!(signature_of(&their_header), our_signed.signature());
+    assert_eq!(
+        &ours.authorize(&typical, &pinned).unwrap(),
+        our_signed.authorization()
+    );
 
     let mut g = c.benchmark_group("peers");
     g.bench_function("HMAC-SHA1/bitbucket-oauth", |b| {
