@@ -31,6 +31,8 @@ pub(crate) struct UriParts<'a> {
     port: Option<u16>,
     /// The path as sent; empty means `/`.
     path: &'a str,
+    /// Whether `host` is lowercase unreserved text: its own base string encoding.
+    host_verbatim: bool,
 }
 
 impl<'a> UriParts<'a> {
@@ -47,10 +49,10 @@ impl<'a> UriParts<'a> {
             .authority()
             .ok_or_else(|| Error::InvalidUri(UriProblem::NoHost))?
             .as_str();
-        // The usual authority is a bare host name: one branch-free pass finds that out.
-        let plain_host = authority.bytes().fold(true, |plain, b| {
-            plain & (b != b'@') & (b != b':') & (b != b'[')
-        });
+        // The usual authority is a bare lowercase host name: one branch-free pass finds that out.
+        let plain_host = authority
+            .bytes()
+            .fold(true, |plain, b| plain & lowercase_unreserved(b));
         let (host, port) = if plain_host {
             (authority, None)
         } else {
@@ -73,6 +75,7 @@ impl<'a> UriParts<'a> {
             host,
             port: port.filter(|&p| Some(p) != default),
             path: uri.path(),
+            host_verbatim: plain_host,
         })
     }
 
@@ -99,9 +102,19 @@ impl<'a> UriParts<'a> {
 
     /// Writes the §3.6 encoding of the base string URI, without an intermediate string.
     pub(crate) fn write_encoded(&self, out: &mut Vec<u8>) {
-        encode_lowercase(out, self.scheme);
-        out.extend_from_slice(b"%3A%2F%2F");
-        encode_lowercase(out, self.host);
+        match self.scheme {
+            "https" => out.extend_from_slice(b"https%3A%2F%2F"),
+            "http" => out.extend_from_slice(b"http%3A%2F%2F"),
+            scheme => {
+                encode_lowercase(out, scheme);
+                out.extend_from_slice(b"%3A%2F%2F");
+            }
+        }
+        if self.host_verbatim {
+            out.extend_from_slice(self.host.as_bytes());
+        } else {
+            encode_lowercase(out, self.host);
+        }
         if let Some(port) = self.port {
             out.extend_from_slice(b"%3A");
             out.extend_from_slice(itoa_u16(port, &mut [0u8; 5]).as_bytes());
@@ -114,12 +127,20 @@ impl<'a> UriParts<'a> {
     }
 }
 
+/// Whether `b` is a lowercase letter, a digit, `.` or `-`: the bytes of the usual host name,
+/// which is then its own base string encoding.
+#[inline]
+fn lowercase_unreserved(b: u8) -> bool {
+    b.is_ascii_lowercase() | b.is_ascii_digit() | (b == b'.') | (b == b'-')
+}
+
 /// Encodes the ASCII-lowercased `text` (lowercasing first, so escapes keep uppercase hex).
 fn encode_lowercase(out: &mut Vec<u8>, text: &str) {
     // The usual scheme and host: lowercase and unreserved, their own encoding.
-    if text.bytes().fold(true, |ok, b| {
-        ok & (b.is_ascii_lowercase() | b.is_ascii_digit() | (b == b'.') | (b == b'-'))
-    }) {
+    if text
+        .bytes()
+        .fold(true, |ok, b| ok & lowercase_unreserved(b))
+    {
         out.extend_from_slice(text.as_bytes());
     } else if text.bytes().any(|b| b.is_ascii_uppercase()) {
         for &b in text.as_bytes() {

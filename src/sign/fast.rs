@@ -9,13 +9,30 @@
 //! is left to the general path, which gives the same bytes (tested in this module and in
 //! `tests/properties.rs`).
 
-use http::{HeaderValue, Method, Uri};
+use http::{HeaderValue, Uri};
 
 use super::{PairList, itoa_u64};
 use crate::base_string::{self, UriParts};
 use crate::encode;
 use crate::error::Error;
-use crate::signature::SignatureMethod;
+use crate::signature::{HmacSha, SignatureMethod};
+
+/// The signature method, with this crate's `HMAC-SHA1` singled out: its base64 tag is taken as
+/// bytes, without a `String` in between.
+#[derive(Clone, Copy)]
+pub(super) enum Method<'a> {
+    HmacSha1(&'a HmacSha),
+    Any(&'a dyn SignatureMethod),
+}
+
+impl Method<'_> {
+    fn name(&self) -> &str {
+        match self {
+            Self::HmacSha1(m) => m.name(),
+            Self::Any(m) => m.name(),
+        }
+    }
+}
 
 /// The protocol text that depends only on the signer: its consumer key and method name.
 #[derive(Debug)]
@@ -85,8 +102,8 @@ impl Lane<'_> {
 #[allow(clippy::too_many_arguments)]
 pub(super) fn authorize(
     texts: &Texts,
-    signer: &dyn SignatureMethod,
-    method: &Method,
+    signer: Method<'_>,
+    method: &http::Method,
     uri: &Uri,
     form: Option<&[u8]>,
     lane: &Lane<'_>,
@@ -171,13 +188,23 @@ pub(super) fn authorize(
         }
     });
 
-    signature.clear();
-    if let Err(e) = signer.sign(base, lane.token_secret, signature) {
-        return Some(Err(Error::Signing {
-            method: texts.method_name.to_string(),
-            reason: e.to_string(),
-        }));
-    }
+    let tag;
+    let signature = match signer {
+        Method::HmacSha1(hmac) => {
+            tag = hmac.sha1_base64(base, lane.token_secret)?;
+            &tag[..]
+        }
+        Method::Any(method) => {
+            signature.clear();
+            if let Err(e) = method.sign(base, lane.token_secret, signature) {
+                return Some(Err(Error::Signing {
+                    method: texts.method_name.to_string(),
+                    reason: e.to_string(),
+                }));
+            }
+            signature.as_bytes()
+        }
+    };
     header(texts, lane, timestamp, signature).map(Ok)
 }
 
@@ -199,7 +226,7 @@ fn header(
     texts: &Texts,
     lane: &Lane<'_>,
     timestamp: &[u8],
-    signature: &str,
+    signature: &[u8],
 ) -> Option<HeaderValue> {
     const TOKEN: &[u8] = b"\", oauth_token=\"";
     const NONCE: &[u8] = b"\", oauth_nonce=\"";
@@ -207,11 +234,6 @@ fn header(
     const CALLBACK: &[u8] = b"\", oauth_callback=\"";
     const VERIFIER: &[u8] = b"\", oauth_verifier=\"";
     const SIGNATURE: &[u8] = b"\", oauth_signature=\"";
-    // The signature's §3.6 encoding, on the stack (base64 text is mostly unreserved: a branch
-    // per byte is well predicted).
-    let mut short = [0u8; 3 * SHORT_SIGNATURE];
-    let short = encode_short(signature.as_bytes(), &mut short);
-    let encoded_len = short.map_or_else(|| encode::encoded_len(signature.as_bytes()), <[u8]>::len);
     let optional = |value: Option<&str>, name: &[u8]| value.map_or(0, |v| name.len() + v.len());
     let len = texts.header_key.len()
         + optional(lane.token, TOKEN)
@@ -223,7 +245,7 @@ fn header(
         + optional(lane.callback, CALLBACK)
         + optional(lane.verifier, VERIFIER)
         + SIGNATURE.len()
-        + encoded_len
+        + encode::encoded_len(signature)
         + 1;
     let mut text = Vec::with_capacity(len);
     text.extend_from_slice(&texts.header_key);
@@ -247,39 +269,12 @@ fn header(
         text.extend_from_slice(verifier.as_bytes());
     }
     text.extend_from_slice(SIGNATURE);
-    match short {
-        Some(encoded) => text.extend_from_slice(encoded),
-        None => encode::encode_exact(&mut text, signature.as_bytes()),
-    }
+    encode::encode_exact(&mut text, signature);
     text.push(b'"');
     debug_assert_eq!(text.len(), len, "fast-lane header length");
     let mut value = HeaderValue::try_from(text).ok()?;
     value.set_sensitive(true);
     Some(value)
-}
-
-/// The longest signature encoded on the stack (HMAC-SHA512's base64 is 88 bytes); a longer
-/// one (RSA) is measured and encoded by the general helpers.
-const SHORT_SIGNATURE: usize = 96;
-
-/// The §3.6 encoding of a short `input` into `out`; `None` if it does not fit.
-fn encode_short<'o>(input: &[u8], out: &'o mut [u8; 3 * SHORT_SIGNATURE]) -> Option<&'o [u8]> {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut n = 0;
-    for &b in input {
-        if encode::is_unreserved(b) {
-            *out.get_mut(n)? = b;
-            n += 1;
-        } else {
-            out.get_mut(n..n + 3)?.copy_from_slice(&[
-                b'%',
-                HEX[usize::from(b >> 4)],
-                HEX[usize::from(b & 0x0F)],
-            ]);
-            n += 3;
-        }
-    }
-    out.get(..n)
 }
 
 #[cfg(test)]

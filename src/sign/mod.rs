@@ -5,6 +5,7 @@
 //! returns its working: besides the `Authorization` header you get the exact
 //! [`BaseString`] that was signed, so that a refused signature can be explained.
 
+use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -20,7 +21,7 @@ use crate::error::Error;
 use crate::header;
 use crate::keys::RsaPrivateKey;
 use crate::params::Parameters;
-use crate::signature::{RsaSha, SignatureMethod};
+use crate::signature::{HmacSha, RsaSha, SignatureMethod};
 
 mod fast;
 
@@ -198,7 +199,9 @@ struct Inner {
     /// Whether the method's signatures are public (`HMAC-*`, `RSA-*`: a MAC or a signature),
     /// unlike `PLAINTEXT`'s (the shared secret itself) or an unknown method's.
     public_signatures: bool,
-    method: Box<dyn SignatureMethod>,
+    method: Arc<dyn SignatureMethod>,
+    /// The same method when it is this crate's `HMAC-SHA1`: the fast lane then takes its tag.
+    hmac_sha1: Option<Arc<HmacSha>>,
     clock: Box<dyn Clock>,
     nonces: Box<dyn NonceSource>,
     clock_offset: AtomicI64,
@@ -247,7 +250,8 @@ impl fmt::Debug for Signer {
 #[derive(Debug)]
 pub struct SignerBuilder {
     consumer_key: ConsumerKey,
-    method: Box<dyn SignatureMethod>,
+    method: Arc<dyn SignatureMethod>,
+    hmac_sha1: Option<Arc<HmacSha>>,
     clock: Box<dyn Clock>,
     nonces: Box<dyn NonceSource>,
 }
@@ -278,6 +282,7 @@ impl SignerBuilder {
                     .any(|prefix| self.method.name().starts_with(prefix)),
                 consumer_key: self.consumer_key,
                 method: self.method,
+                hmac_sha1: self.hmac_sha1,
                 clock: self.clock,
                 nonces: self.nonces,
                 clock_offset: AtomicI64::new(0),
@@ -305,7 +310,15 @@ impl Signer {
         consumer_key: ConsumerKey,
         method: impl SignatureMethod + 'static,
     ) -> SignerBuilder {
-        Self::builder_boxed(consumer_key, Box::new(method))
+        let method = Arc::new(method);
+        let hmac_sha1 = (Arc::clone(&method) as Arc<dyn Any + Send + Sync>)
+            .downcast::<HmacSha>()
+            .ok()
+            .filter(|hmac| hmac.is_sha1());
+        SignerBuilder {
+            hmac_sha1,
+            ..Self::builder_arc(consumer_key, method)
+        }
     }
 
     /// Like [`builder`](Self::builder), for a method chosen at run time.
@@ -314,9 +327,14 @@ impl Signer {
         consumer_key: ConsumerKey,
         method: Box<dyn SignatureMethod>,
     ) -> SignerBuilder {
+        Self::builder_arc(consumer_key, Arc::from(method))
+    }
+
+    fn builder_arc(consumer_key: ConsumerKey, method: Arc<dyn SignatureMethod>) -> SignerBuilder {
         SignerBuilder {
             consumer_key,
             method,
+            hmac_sha1: None,
             clock: Box::new(SystemClock),
             nonces: Box::new(RandomNonce),
         }
@@ -555,17 +573,11 @@ impl Signer {
             version: options.version,
         };
         let form = form_of(headers, body);
-        fast::authorize(
-            texts,
-            &*self.inner.method,
-            method,
-            uri,
-            form,
-            &lane,
-            base,
-            signature,
-        )
-        .transpose()
+        let signer = match &self.inner.hmac_sha1 {
+            Some(hmac) => fast::Method::HmacSha1(hmac),
+            None => fast::Method::Any(&*self.inner.method),
+        };
+        fast::authorize(texts, signer, method, uri, form, &lane, base, signature).transpose()
     }
 
     /// Appends the signature of `base` to `plain`; its span there.

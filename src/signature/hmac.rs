@@ -101,6 +101,27 @@ impl HmacSha {
     pub fn sha1(consumer_secret: ConsumerSecret) -> Self {
         Self::new(HmacHash::Sha1, consumer_secret)
     }
+
+    pub(crate) fn is_sha1(&self) -> bool {
+        self.hash == HmacHash::Sha1
+    }
+
+    /// The standard base64 of the `HMAC-SHA1` tag of `base` (what [`SignatureMethod::sign`]
+    /// appends, as bytes); `None` unless this is `HMAC-SHA1`. The SHA-1 padding is appended to
+    /// `base` while it is hashed (all of the message in one pass), then cut off again.
+    pub(crate) fn sha1_base64(&self, base: &mut Vec<u8>, token_secret: &str) -> Option<[u8; 28]> {
+        if !self.is_sha1() {
+            return None;
+        }
+        let keyed = self.sha1_keyed(token_secret);
+        let inner = finish_in_place(keyed.inner, 64, base);
+        let tag = finish(keyed.outer, 64, &inner);
+        let mut buf = [0u8; 88];
+        base64_into(&tag, &mut buf);
+        let mut out = [0u8; 28];
+        out.copy_from_slice(&buf[..28]);
+        Some(out)
+    }
 }
 
 fn mac<M: Mac + KeyInit>(key: &[u8], message: &[u8]) -> M {
@@ -137,27 +158,34 @@ fn compute(hash: HmacHash, key: &[u8], message: &[u8], out: &mut String) {
 /// Standard padded base64 (RFC 4648 §4) of a short tag (at most 64 bytes), without the general
 /// engine's per-call setup; longer input goes to the `base64` crate.
 fn push_base64(out: &mut String, bytes: &[u8]) {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut buf = [0u8; 88];
     if bytes.len() > 64 {
         STANDARD.encode_string(bytes, out);
         return;
     }
+    let mut buf = [0u8; 88];
+    let n = base64_into(bytes, &mut buf);
+    // Only base64 alphabet bytes were written.
+    out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or_default());
+}
+
+/// Writes the standard padded base64 of `bytes` (at most 64 of them; more are ignored) into
+/// `buf`; returns its length.
+fn base64_into(bytes: &[u8], buf: &mut [u8; 88]) -> usize {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut n = 0;
-    for chunk in bytes.chunks(3) {
+    for (chunk, out) in bytes.chunks(3).zip(buf.chunks_exact_mut(4)) {
         let b0 = chunk[0];
         let b1 = chunk.get(1).copied().unwrap_or(0);
         let b2 = chunk.get(2).copied().unwrap_or(0);
         let group = u32::from(b0) << 16 | u32::from(b1) << 8 | u32::from(b2);
         let sextet = |shift: u32| ALPHABET[((group >> shift) & 0x3F) as usize];
-        buf[n] = sextet(18);
-        buf[n + 1] = sextet(12);
-        buf[n + 2] = if chunk.len() > 1 { sextet(6) } else { b'=' };
-        buf[n + 3] = if chunk.len() > 2 { sextet(0) } else { b'=' };
+        out[0] = sextet(18);
+        out[1] = sextet(12);
+        out[2] = if chunk.len() > 1 { sextet(6) } else { b'=' };
+        out[3] = if chunk.len() > 2 { sextet(0) } else { b'=' };
         n += 4;
     }
-    // Only base64 alphabet bytes were written.
-    out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or_default());
+    n
 }
 
 impl SignatureMethod for HmacSha {
@@ -315,6 +343,28 @@ fn finish(mut state: [u32; 5], done: u64, message: &[u8]) -> [u8; 20] {
     let n = if rest.len() < 56 { 1 } else { 2 };
     flat[n * 64 - 8..n * 64].copy_from_slice(&bits);
     sha1::block_api::compress(&mut state, &tail[..n]);
+    digest(state)
+}
+
+/// [`finish`] over a message with room to grow: its padding is appended, the padded message
+/// hashed in one call, and the padding cut off again.
+fn finish_in_place(mut state: [u32; 5], done: u64, message: &mut Vec<u8>) -> [u8; 20] {
+    const ZEROS: [u8; 64] = [0; 64];
+    let len = message.len();
+    let bits = (done + len as u64).wrapping_mul(8).to_be_bytes();
+    // 0x80, zeros up to 56 mod 64, the bit length.
+    let zeros = (64 + 55 - len % 64) % 64;
+    message.push(0x80);
+    message.extend_from_slice(&ZEROS[..zeros]);
+    message.extend_from_slice(&bits);
+    let (blocks, _) = message.as_chunks::<64>();
+    sha1::block_api::compress(&mut state, blocks);
+    message.truncate(len);
+    digest(state)
+}
+
+/// The SHA-1 digest of a final state.
+fn digest(state: [u32; 5]) -> [u8; 20] {
     let mut out = [0u8; 20];
     for (o, w) in out.chunks_exact_mut(4).zip(state) {
         o.copy_from_slice(&w.to_be_bytes());
@@ -452,6 +502,34 @@ pub(super) fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Padding in place hashes exactly what the copying `finish` hashes, and leaves the
+    /// message as it was.
+    #[test]
+    fn finish_in_place_matches_finish() {
+        let data: Vec<u8> = (0..=255u8).cycle().take(400).collect();
+        for len in 0..=200 {
+            let mut message = data[..len].to_vec();
+            let state = [1, 2, 3, 4, 5];
+            assert_eq!(
+                finish_in_place(state, 64, &mut message),
+                finish(state, 64, &data[..len]),
+                "{len}"
+            );
+            assert_eq!(message, &data[..len]);
+        }
+        let hmac = HmacSha::sha1(ConsumerSecret::new("cs"));
+        let mut base = b"GET&x&y".to_vec();
+        let mut expected = String::new();
+        hmac.sign(&base.clone(), "ts", &mut expected).unwrap();
+        assert_eq!(
+            hmac.sha1_base64(&mut base, "ts").unwrap(),
+            expected.as_bytes()
+        );
+        assert_eq!(base, b"GET&x&y");
+        let sha256 = HmacSha::new(HmacHash::Sha256, ConsumerSecret::new("cs"));
+        assert!(sha256.sha1_base64(&mut base, "ts").is_none());
+    }
 
     /// The hand-rolled HMAC-SHA1 agrees with the `hmac` crate on every key and message length
     /// around the block and padding boundaries, including keys longer than a block.
