@@ -188,11 +188,11 @@ pub(super) fn authorize(
         }
     });
 
-    let tag;
+    let hmac;
     let signature = match signer {
-        Method::HmacSha1(hmac) => {
-            tag = hmac.sha1_base64(base, lane.token_secret)?;
-            &tag[..]
+        Method::HmacSha1(method) => {
+            hmac = method.sha1_header_signature(base, lane.token_secret)?;
+            Signature::Encoded(hmac.as_bytes())
         }
         Method::Any(method) => {
             signature.clear();
@@ -202,10 +202,17 @@ pub(super) fn authorize(
                     reason: e.to_string(),
                 }));
             }
-            signature.as_bytes()
+            Signature::Plain(signature.as_bytes())
         }
     };
     header(texts, lane, timestamp, signature).map(Ok)
+}
+
+/// A signature as the method gave it, or already in its §3.6 encoding.
+#[derive(Clone, Copy)]
+enum Signature<'a> {
+    Plain(&'a [u8]),
+    Encoded(&'a [u8]),
 }
 
 /// Whether `name` sorts before `oauth_` (the first byte decides, unless it is an `o`).
@@ -226,7 +233,7 @@ fn header(
     texts: &Texts,
     lane: &Lane<'_>,
     timestamp: &[u8],
-    signature: &[u8],
+    signature: Signature<'_>,
 ) -> Option<HeaderValue> {
     const TOKEN: &[u8] = b"\", oauth_token=\"";
     const NONCE: &[u8] = b"\", oauth_nonce=\"";
@@ -245,7 +252,10 @@ fn header(
         + optional(lane.callback, CALLBACK)
         + optional(lane.verifier, VERIFIER)
         + SIGNATURE.len()
-        + encode::encoded_len(signature)
+        + match signature {
+            Signature::Plain(plain) => encode::encoded_len(plain),
+            Signature::Encoded(encoded) => encoded.len(),
+        }
         + 1;
     let mut text = Vec::with_capacity(len);
     text.extend_from_slice(&texts.header_key);
@@ -269,7 +279,10 @@ fn header(
         text.extend_from_slice(verifier.as_bytes());
     }
     text.extend_from_slice(SIGNATURE);
-    encode::encode_exact(&mut text, signature);
+    match signature {
+        Signature::Plain(plain) => encode::encode_exact(&mut text, plain),
+        Signature::Encoded(encoded) => text.extend_from_slice(encoded),
+    }
     text.push(b'"');
     debug_assert_eq!(text.len(), len, "fast-lane header length");
     let mut value = HeaderValue::try_from(text).ok()?;

@@ -795,6 +795,7 @@ impl<'a> PairList<'a> {
         }
     }
 
+    #[inline]
     fn push(&mut self, pair: (&'a str, &'a str)) {
         if let Some(slot) = self.inline.get_mut(self.len) {
             *slot = pair;

@@ -106,21 +106,21 @@ impl HmacSha {
         self.hash == HmacHash::Sha1
     }
 
-    /// The standard base64 of the `HMAC-SHA1` tag of `base` (what [`SignatureMethod::sign`]
-    /// appends, as bytes); `None` unless this is `HMAC-SHA1`. The SHA-1 padding is appended to
-    /// `base` while it is hashed (all of the message in one pass), then cut off again.
-    pub(crate) fn sha1_base64(&self, base: &mut Vec<u8>, token_secret: &str) -> Option<[u8; 28]> {
+    /// The `HMAC-SHA1` signature of `base` as it goes into an `Authorization` header: the
+    /// RFC 5849 §3.6 encoding of its base64 (of what [`SignatureMethod::sign`] appends), in one
+    /// pass. `None` unless this is `HMAC-SHA1`. The SHA-1 padding is appended to `base` while
+    /// it is hashed (the whole message in one call), then cut off again.
+    pub(crate) fn sha1_header_signature(
+        &self,
+        base: &mut Vec<u8>,
+        token_secret: &str,
+    ) -> Option<EncodedSignature> {
         if !self.is_sha1() {
             return None;
         }
         let keyed = self.sha1_keyed(token_secret);
         let inner = finish_in_place(keyed.inner, 64, base);
-        let tag = finish(keyed.outer, 64, &inner);
-        let mut buf = [0u8; 88];
-        base64_into(&tag, &mut buf);
-        let mut out = [0u8; 28];
-        out.copy_from_slice(&buf[..28]);
-        Some(out)
+        Some(EncodedSignature::of(&finish(keyed.outer, 64, &inner)))
     }
 }
 
@@ -166,6 +166,63 @@ fn push_base64(out: &mut String, bytes: &[u8]) {
     let n = base64_into(bytes, &mut buf);
     // Only base64 alphabet bytes were written.
     out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or_default());
+}
+
+/// The §3.6 encoding of the base64 of a 20-byte tag: 27 base64 characters (`+` and `/`
+/// escaped) and the `=` pad, escaped.
+pub(crate) struct EncodedSignature {
+    text: [u8; 27 * 3 + 4 + 3],
+    len: usize,
+}
+
+impl EncodedSignature {
+    fn of(tag: &[u8; 20]) -> Self {
+        // Each base64 digit's encoding in the first bytes, its length in the last.
+        const DIGITS: [[u8; 4]; 64] = {
+            const ALPHABET: &[u8; 64] =
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+            let mut table = [[0u8; 4]; 64];
+            let mut i = 0;
+            while i < 64 {
+                table[i] = match ALPHABET[i] {
+                    b'+' => *b"%2B\x03",
+                    b'/' => *b"%2F\x03",
+                    c => [c, 0, 0, 1],
+                };
+                i += 1;
+            }
+            table
+        };
+        let mut text = [0u8; 27 * 3 + 4 + 3];
+        let mut n = 0;
+        let mut put = |sextet: u32| {
+            let entry = &DIGITS[(sextet & 0x3F) as usize];
+            if let Some(slot) = text.get_mut(n..n + 4) {
+                slot.copy_from_slice(entry);
+            }
+            n += usize::from(entry[3]);
+        };
+        // Six full groups of three bytes, then two bytes: 18 + 2 = 20.
+        for group in tag.chunks_exact(3) {
+            let g = u32::from(group[0]) << 16 | u32::from(group[1]) << 8 | u32::from(group[2]);
+            put(g >> 18);
+            put(g >> 12);
+            put(g >> 6);
+            put(g);
+        }
+        let g = u32::from(tag[18]) << 16 | u32::from(tag[19]) << 8;
+        put(g >> 18);
+        put(g >> 12);
+        put(g >> 6);
+        if let Some(slot) = text.get_mut(n..n + 3) {
+            slot.copy_from_slice(b"%3D");
+        }
+        Self { text, len: n + 3 }
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.text.get(..self.len).unwrap_or_default()
+    }
 }
 
 /// Writes the standard padded base64 of `bytes` (at most 64 of them; more are ignored) into
@@ -523,12 +580,30 @@ mod tests {
         let mut expected = String::new();
         hmac.sign(&base.clone(), "ts", &mut expected).unwrap();
         assert_eq!(
-            hmac.sha1_base64(&mut base, "ts").unwrap(),
-            expected.as_bytes()
+            hmac.sha1_header_signature(&mut base, "ts").unwrap().as_bytes(),
+            crate::encode::encode(&expected).as_bytes()
         );
         assert_eq!(base, b"GET&x&y");
         let sha256 = HmacSha::new(HmacHash::Sha256, ConsumerSecret::new("cs"));
-        assert!(sha256.sha1_base64(&mut base, "ts").is_none());
+        assert!(sha256.sha1_header_signature(&mut base, "ts").is_none());
+    }
+
+    /// The one-pass encoded base64 of a tag is the encoding of its base64, for tags made of
+    /// every sextet value (so every digit, `+` and `/` among them) and random ones.
+    #[test]
+    fn encoded_signature_is_the_encoding_of_the_base64() {
+        let mut tags: Vec<[u8; 20]> = vec![[0; 20], [0xFF; 20], [0xFB; 20], [0x3E; 20]];
+        for start in 0..=255u8 {
+            tags.push(std::array::from_fn(|i| start.wrapping_add((i as u8).wrapping_mul(37))));
+        }
+        for tag in tags {
+            let base64 = STANDARD.encode(tag);
+            assert_eq!(
+                EncodedSignature::of(&tag).as_bytes(),
+                crate::encode::encode(&base64).as_bytes(),
+                "{base64}"
+            );
+        }
     }
 
     /// The hand-rolled HMAC-SHA1 agrees with the `hmac` crate on every key and message length
