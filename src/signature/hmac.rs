@@ -580,7 +580,9 @@ mod tests {
         let mut expected = String::new();
         hmac.sign(&base.clone(), "ts", &mut expected).unwrap();
         assert_eq!(
-            hmac.sha1_header_signature(&mut base, "ts").unwrap().as_bytes(),
+            hmac.sha1_header_signature(&mut base, "ts")
+                .unwrap()
+                .as_bytes(),
             crate::encode::encode(&expected).as_bytes()
         );
         assert_eq!(base, b"GET&x&y");
@@ -594,7 +596,9 @@ mod tests {
     fn encoded_signature_is_the_encoding_of_the_base64() {
         let mut tags: Vec<[u8; 20]> = vec![[0; 20], [0xFF; 20], [0xFB; 20], [0x3E; 20]];
         for start in 0..=255u8 {
-            tags.push(std::array::from_fn(|i| start.wrapping_add((i as u8).wrapping_mul(37))));
+            tags.push(std::array::from_fn(|i| {
+                start.wrapping_add((i as u8).wrapping_mul(37))
+            }));
         }
         for tag in tags {
             let base64 = STANDARD.encode(tag);
