@@ -128,6 +128,66 @@ fn errors_are_the_general_paths_errors() {
     }
 }
 
+/// A signature method (an HSM, say) that fails, counting how often it is asked.
+#[derive(Debug, Default)]
+struct FailingMethod {
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+impl SignatureMethod for FailingMethod {
+    fn name(&self) -> &str {
+        "RSA-SHA1"
+    }
+
+    fn sign(
+        &self,
+        _base: &[u8],
+        _token_secret: &str,
+        _out: &mut String,
+    ) -> Result<(), bitbucket_oauth::signature::SignError> {
+        self.calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Err(bitbucket_oauth::signature::SignError::new(
+            "the HSM is offline",
+        ))
+    }
+}
+
+#[test]
+fn a_failing_method_is_asked_once_and_its_error_comes_back() {
+    let method = std::sync::Arc::new(FailingMethod::default());
+    #[derive(Debug)]
+    struct Shared(std::sync::Arc<FailingMethod>);
+    impl SignatureMethod for Shared {
+        fn name(&self) -> &str {
+            self.0.name()
+        }
+        fn sign(
+            &self,
+            base: &[u8],
+            token_secret: &str,
+            out: &mut String,
+        ) -> Result<(), bitbucket_oauth::signature::SignError> {
+            self.0.sign(base, token_secret, out)
+        }
+    }
+    let signer = Signer::new(ConsumerKey::new("ck"), Shared(method.clone()));
+    let request = http::Request::get("https://h/p?a=1")
+        .body(Vec::new())
+        .unwrap();
+    let options = SignOptions::new().nonce("n").timestamp(1);
+    let error = signer.authorize(&request, &options).unwrap_err();
+    assert_eq!(method.calls.load(std::sync::atomic::Ordering::Relaxed), 1);
+    assert_eq!(
+        error.to_string(),
+        signer.sign(&request, &options).unwrap_err().to_string()
+    );
+    assert!(matches!(
+        error,
+        Error::Signing { ref method, ref reason } if method == "RSA-SHA1" && reason == "the HSM is offline"
+    ));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Random requests and options
 // ---------------------------------------------------------------------------------------------

@@ -100,7 +100,8 @@ impl Lane<'_> {
 }
 
 /// Signs in the fast lane: the header value, or `None` when the general path must do it
-/// (nothing of the request is refused here).
+/// (nothing of the request is refused here) or when the signature method failed (`failure`
+/// then says how: the method is not asked twice).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn authorize(
     texts: &Texts,
@@ -111,7 +112,8 @@ pub(super) fn authorize(
     lane: &Lane<'_>,
     base: &mut Vec<u8>,
     signature: &mut String,
-) -> Option<Result<HeaderValue, Error>> {
+    failure: &mut Option<Error>,
+) -> Option<HeaderValue> {
     if !signer.named(&texts.method_name) || !lane.unreserved() {
         return None;
     }
@@ -199,15 +201,16 @@ pub(super) fn authorize(
         Method::Any(method) => {
             signature.clear();
             if let Err(e) = method.sign(base, lane.token_secret, signature) {
-                return Some(Err(Error::Signing {
+                *failure = Some(Error::Signing {
                     method: texts.method_name.to_string(),
                     reason: e.to_string(),
-                }));
+                });
+                return None;
             }
             Signature::Plain(signature.as_bytes())
         }
     };
-    header(texts, lane, timestamp, signature).map(Ok)
+    header(texts, lane, timestamp, signature)
 }
 
 /// A signature as the method gave it, or already in its §3.6 encoding.

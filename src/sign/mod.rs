@@ -577,7 +577,22 @@ impl Signer {
             Some(hmac) => fast::Method::HmacSha1(hmac),
             None => fast::Method::Any(&*self.inner.method),
         };
-        fast::authorize(texts, signer, method, uri, form, &lane, base, signature).transpose()
+        let mut failure = None;
+        let header = fast::authorize(
+            texts,
+            signer,
+            method,
+            uri,
+            form,
+            &lane,
+            base,
+            signature,
+            &mut failure,
+        );
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(header),
+        }
     }
 
     /// Appends the signature of `base` to `plain`; its span there.

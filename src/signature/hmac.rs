@@ -171,36 +171,34 @@ fn push_base64(out: &mut String, bytes: &[u8]) {
 /// The §3.6 encoding of the base64 of a 20-byte tag: 27 base64 characters (`+` and `/`
 /// escaped) and the `=` pad, escaped.
 pub(crate) struct EncodedSignature {
-    text: [u8; 27 * 3 + 4 + 3],
+    text: [u8; 27 * 3 + 3],
     len: usize,
 }
 
 impl EncodedSignature {
     fn of(tag: &[u8; 20]) -> Self {
-        // Each base64 digit's encoding in the first bytes, its length in the last.
-        const DIGITS: [[u8; 4]; 64] = {
-            const ALPHABET: &[u8; 64] =
-                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-            let mut table = [[0u8; 4]; 64];
-            let mut i = 0;
-            while i < 64 {
-                table[i] = match ALPHABET[i] {
-                    b'+' => *b"%2B\x03",
-                    b'/' => *b"%2F\x03",
-                    c => [c, 0, 0, 1],
-                };
-                i += 1;
-            }
-            table
-        };
-        let mut text = [0u8; 27 * 3 + 4 + 3];
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut text = [0u8; 27 * 3 + 3];
         let mut n = 0;
+        // A branch per digit: `+` and `/` are 2 of 64, so it is well predicted.
         let mut put = |sextet: u32| {
-            let entry = &DIGITS[(sextet & 0x3F) as usize];
-            if let Some(slot) = text.get_mut(n..n + 4) {
-                slot.copy_from_slice(entry);
+            let digit = ALPHABET[(sextet & 0x3F) as usize];
+            let escape = match digit {
+                b'+' => b"%2B",
+                b'/' => b"%2F",
+                _ => {
+                    if let Some(slot) = text.get_mut(n) {
+                        *slot = digit;
+                    }
+                    n += 1;
+                    return;
+                }
+            };
+            if let Some(slot) = text.get_mut(n..n + 3) {
+                slot.copy_from_slice(escape);
             }
-            n += usize::from(entry[3]);
+            n += 3;
         };
         // Six full groups of three bytes, then two bytes: 18 + 2 = 20.
         for group in tag.chunks_exact(3) {
