@@ -120,7 +120,7 @@ impl HmacSha {
         }
         let keyed = self.sha1_keyed(token_secret);
         let inner = finish_in_place(keyed.inner, 64, base);
-        Some(EncodedSignature::of(&finish(keyed.outer, 64, &inner)))
+        Some(EncodedSignature::of(&finish_outer(keyed.outer, &inner)))
     }
 }
 
@@ -374,7 +374,7 @@ impl Sha1Keyed {
     /// HMAC-SHA1 of `message` under this key.
     fn mac(&self, message: &[u8]) -> [u8; 20] {
         let inner = finish(self.inner, 64, message);
-        finish(self.outer, 64, &inner)
+        finish_outer(self.outer, &inner)
     }
 }
 
@@ -415,6 +415,17 @@ fn finish_in_place(mut state: [u32; 5], done: u64, message: &mut Vec<u8>) -> [u8
     let (blocks, _) = message.as_chunks::<64>();
     sha1::block_api::compress(&mut state, blocks);
     message.truncate(len);
+    digest(state)
+}
+
+/// [`finish`] of the outer hash: the inner digest after the outer key block, one block.
+fn finish_outer(mut state: [u32; 5], inner: &[u8; 20]) -> [u8; 20] {
+    let mut block = [0u8; 64];
+    block[..20].copy_from_slice(inner);
+    block[20] = 0x80;
+    // (64 + 20) bytes, in bits.
+    block[56..].copy_from_slice(&((64u64 + 20) * 8).to_be_bytes());
+    sha1::block_api::compress(&mut state, &[block]);
     digest(state)
 }
 
@@ -559,9 +570,14 @@ mod tests {
     use super::*;
 
     /// Padding in place hashes exactly what the copying `finish` hashes, and leaves the
-    /// message as it was.
+    /// message as it was; the one-block outer finish is `finish` of 20 bytes.
     #[test]
     fn finish_in_place_matches_finish() {
+        let digest: [u8; 20] = std::array::from_fn(|i| i as u8 * 13);
+        assert_eq!(
+            finish_outer([9, 8, 7, 6, 5], &digest),
+            finish([9, 8, 7, 6, 5], 64, &digest)
+        );
         let data: Vec<u8> = (0..=255u8).cycle().take(400).collect();
         for len in 0..=200 {
             let mut message = data[..len].to_vec();
