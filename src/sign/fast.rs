@@ -313,7 +313,8 @@ mod tests {
         options: &SignOptions<'_>,
     ) -> bool {
         let (mut nonce, mut base, mut signature) = (String::new(), Vec::new(), String::new());
-        let taken = signer
+        let mut taken = None;
+        signer
             .fast_lane(
                 request.method(),
                 request.uri(),
@@ -323,6 +324,7 @@ mod tests {
                 &mut nonce,
                 &mut base,
                 &mut signature,
+                &mut taken,
             )
             .unwrap();
         let general = signer.sign(request, options).unwrap();

@@ -514,9 +514,19 @@ impl Signer {
             base,
             signature,
         } = scratch;
-        if let Some(header) =
-            self.fast_lane(method, uri, headers, body, options, plain, base, signature)?
-        {
+        let mut header = None;
+        self.fast_lane(
+            method,
+            uri,
+            headers,
+            body,
+            options,
+            plain,
+            base,
+            signature,
+            &mut header,
+        )?;
+        if let Some(header) = header {
             return Ok(header);
         }
         plain.clear();
@@ -529,7 +539,8 @@ impl Signer {
         authorization(options.realm, &proto, plain, signature)
     }
 
-    /// [`fast::authorize`] when the request and options fit it; `Ok(None)` otherwise.
+    /// [`fast::authorize`] when the request and options fit it, into `header`; it stays `None`
+    /// otherwise.
     #[allow(clippy::too_many_arguments)]
     fn fast_lane(
         &self,
@@ -541,12 +552,13 @@ impl Signer {
         nonce: &mut String,
         base: &mut Vec<u8>,
         signature: &mut String,
-    ) -> Result<Option<HeaderValue>, Error> {
+        header: &mut Option<HeaderValue>,
+    ) -> Result<(), Error> {
         let Some(texts) = &self.inner.texts else {
-            return Ok(None);
+            return Ok(());
         };
         if options.realm.is_some() || !options.extra.is_empty() {
-            return Ok(None);
+            return Ok(());
         }
         validate(options)?;
         let (token, token_secret) = match options.token {
@@ -578,7 +590,7 @@ impl Signer {
             None => fast::Method::Any(&*self.inner.method),
         };
         let mut failure = None;
-        let header = fast::authorize(
+        *header = fast::authorize(
             texts,
             signer,
             method,
@@ -589,10 +601,7 @@ impl Signer {
             signature,
             &mut failure,
         );
-        match failure {
-            Some(error) => Err(error),
-            None => Ok(header),
-        }
+        failure.map_or(Ok(()), Err)
     }
 
     /// Appends the signature of `base` to `plain`; its span there.
