@@ -41,6 +41,7 @@ impl<'a> UriParts<'a> {
     /// # Errors
     ///
     /// [`Error::InvalidUri`]: see [`write_base_string_uri`].
+    #[inline]
     pub(crate) fn of(uri: &'a Uri) -> Result<Self, Error> {
         let scheme = uri
             .scheme_str()
@@ -101,6 +102,7 @@ impl<'a> UriParts<'a> {
     }
 
     /// Writes the §3.6 encoding of the base string URI, without an intermediate string.
+    #[inline]
     pub(crate) fn write_encoded(&self, out: &mut Vec<u8>) {
         match self.scheme {
             "https" => out.extend_from_slice(b"https%3A%2F%2F"),

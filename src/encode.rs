@@ -359,6 +359,7 @@ pub(crate) fn is_canonical_urlencoded(raw: &[u8]) -> bool {
 /// non-empty `name[=value]` segments in one pass, calling `emit` for each. Returns `None` when
 /// the input is not canonical (segments emitted so far are then to be discarded), else whether
 /// it contains a `%`.
+#[inline]
 pub(crate) fn split_canonical<'a>(
     input: &'a str,
     mut emit: impl FnMut(&'a str, &'a str),
