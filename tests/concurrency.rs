@@ -130,3 +130,49 @@ fn threads_sharing_one_signer_get_the_single_threaded_result() {
         });
     }
 }
+
+/// `authorize` uses per-thread buffers and the shared signer's token cache: threads signing for
+/// several tokens at once each get exactly the single-threaded header.
+#[test]
+fn threads_authorizing_for_several_tokens_get_the_single_threaded_headers() {
+    let signer = Signer::builder(
+        ConsumerKey::new("consumer"),
+        HmacSha::sha1(ConsumerSecret::new("consumer-secret")),
+    )
+    .clock(FixedClock(1_700_000_000))
+    .nonce_source(FixedNonce("abcdefghijklmnopqrstuvwx".into()))
+    .build();
+    let request = http::Request::get(
+        "https://bitbucket.example.com/rest/api/1.0/projects/PRJ/repos?limit=100&start=0",
+    )
+    .body(Vec::new())
+    .unwrap();
+    // More tokens than the cache has slots, so that threads also replace each other's entries.
+    let tokens: Vec<Token<Access>> = (0..7)
+        .map(|i| Token::new(format!("token-{i}"), TokenSecret::new(format!("secret-{i}"))))
+        .collect();
+    let expected: Vec<_> = tokens
+        .iter()
+        .map(|t| {
+            signer
+                .sign(&request, &SignOptions::new().token(t.as_ref()))
+                .unwrap()
+                .authorization()
+                .clone()
+        })
+        .collect();
+    std::thread::scope(|s| {
+        for thread in 0..4 {
+            let (signer, request, tokens, expected) = (&signer, &request, &tokens, &expected);
+            s.spawn(move || {
+                for i in 0..500 {
+                    let k = (i * 3 + thread) % tokens.len();
+                    let header = signer
+                        .authorize(request, &SignOptions::new().token(tokens[k].as_ref()))
+                        .unwrap();
+                    assert_eq!(header, expected[k], "thread {thread}, call {i}");
+                }
+            });
+        }
+    });
+}
