@@ -17,7 +17,8 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 
 use common::*;
 
-fn run(signer: &Signer, threads: usize, iters: u64) -> Duration {
+/// Signs `iters` requests with `threads` threads; `authorize`: the header-only path.
+fn run(signer: &Signer, authorize: bool, threads: usize, iters: u64) -> Duration {
     let request = typical_request();
     let token = Token::<Access>::new(TOKEN, TokenSecret::new(TOKEN_SECRET));
     let per_thread = iters.div_ceil(threads as u64);
@@ -30,7 +31,11 @@ fn run(signer: &Signer, threads: usize, iters: u64) -> Duration {
                     .nonce(NONCE)
                     .timestamp(TIMESTAMP);
                 for _ in 0..per_thread {
-                    black_box(signer.sign(black_box(&request), &opts).unwrap());
+                    if authorize {
+                        black_box(signer.authorize(black_box(&request), &opts).unwrap());
+                    } else {
+                        black_box(signer.sign(black_box(&request), &opts).unwrap());
+                    }
                 }
             });
         }
@@ -45,11 +50,10 @@ fn bench_concurrency(c: &mut Criterion) {
     let key = key_2048();
     // Extended below when the `openssl` feature is on.
     #[cfg_attr(not(feature = "openssl"), allow(unused_mut))]
+    let hmac = pinned_signer(HmacSha::sha1(ConsumerSecret::new(CONSUMER_SECRET)));
     let mut signers: Vec<(&str, Signer)> = vec![
-        (
-            "HMAC-SHA1",
-            pinned_signer(HmacSha::sha1(ConsumerSecret::new(CONSUMER_SECRET))),
-        ),
+        ("HMAC-SHA1", hmac.clone()),
+        ("HMAC-SHA1-authorize", hmac),
         ("RSA-SHA1", pinned_signer(RsaSha::sha1(key.clone()))),
     ];
     #[cfg(feature = "openssl")]
@@ -63,7 +67,7 @@ fn bench_concurrency(c: &mut Criterion) {
         g.sample_size(if name.starts_with("RSA") { 20 } else { 50 });
         for threads in [1usize, 2] {
             g.bench_with_input(BenchmarkId::new(*name, threads), &threads, |b, &t| {
-                b.iter_custom(|iters| run(signer, t, iters))
+                b.iter_custom(|iters| run(signer, name.ends_with("authorize"), t, iters))
             });
         }
     }

@@ -186,7 +186,7 @@ for name in ["typical", "heavy"]:
 for m in ["HMAC-SHA1", "HMAC-SHA256", "HMAC-SHA512", "PLAINTEXT", "RSA-SHA1", "RSA-SHA256",
           "RSA-SHA512", "RSA-SHA1-openssl", "RSA-SHA256-openssl", "RSA-SHA512-openssl"]:
     row(f"signature method {m} over the typical base string", fmt(get(f"method/{m}")))
-for m in ["HMAC-SHA1", "RSA-SHA1", "RSA-SHA1-openssl"]:
+for m in ["HMAC-SHA1", "HMAC-SHA1-authorize", "RSA-SHA1", "RSA-SHA1-openssl"]:
     one, two = get(f"concurrency/{m}/1"), get(f"concurrency/{m}/2")
     if one and two:
         row(f"one shared signer, {m}: 1 thread / 2 threads per signature",
