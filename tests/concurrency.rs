@@ -149,7 +149,12 @@ fn threads_authorizing_for_several_tokens_get_the_single_threaded_headers() {
     .unwrap();
     // More tokens than the cache has slots, so that threads also replace each other's entries.
     let tokens: Vec<Token<Access>> = (0..7)
-        .map(|i| Token::new(format!("token-{i}"), TokenSecret::new(format!("secret-{i}"))))
+        .map(|i| {
+            Token::new(
+                format!("token-{i}"),
+                TokenSecret::new(format!("secret-{i}")),
+            )
+        })
         .collect();
     let expected: Vec<_> = tokens
         .iter()

@@ -7,7 +7,7 @@
 //! no extra protocol parameter. The consumer key and the method name are then fixed for the
 //! signer, so the text around them is built once ([`Texts`]). Anything else, and every error,
 //! is left to the general path, which gives the same bytes (tested in this module and in
-//! `tests/properties.rs`).
+//! `tests/authorize.rs`).
 
 use http::{HeaderValue, Uri};
 
@@ -76,7 +76,8 @@ impl Texts {
     }
 }
 
-/// The per-request protocol values the lane needs; all unreserved (checked by [`Lane::new`]).
+/// The per-request protocol values the lane needs; it takes them only when they are all
+/// unreserved text (checked first thing in [`authorize`]).
 pub(super) struct Lane<'a> {
     pub(super) nonce: &'a str,
     pub(super) timestamp: u64,
