@@ -371,25 +371,9 @@ fn get(url: &str) -> http::Response<Vec<u8>> {
         .unwrap_or_else(|e| panic!("GET {url}: {e}"))
 }
 
-/// Runs the scenario against both providers, as `<scenario>::oauthlib` and
-/// `<scenario>::stand_in`.
-macro_rules! on_both {
-    ($($scenario:ident),* $(,)?) => {$(
-        mod $scenario {
-            #[test]
-            fn oauthlib() {
-                super::$scenario(&super::Target::oauthlib());
-            }
-
-            #[test]
-            fn stand_in() {
-                super::$scenario(&super::Target::stand_in());
-            }
-        }
-    )*};
-}
-
-on_both!(
+// Runs the scenario against both providers, as `<scenario>::oauthlib` and
+// `<scenario>::stand_in`.
+oauthlib_provider::on_both!(
     login_oob,
     login_callback,
     request_get_with_query,

@@ -189,25 +189,9 @@ fn text(body: &[u8]) -> String {
     String::from_utf8_lossy(body).into_owned()
 }
 
-/// Runs a scenario against both providers, as `<scenario>::oauthlib` and
-/// `<scenario>::stand_in`.
-macro_rules! on_both {
-    ($($scenario:ident),* $(,)?) => {$(
-        mod $scenario {
-            #[test]
-            fn oauthlib() {
-                super::$scenario(&super::Target::oauthlib());
-            }
-
-            #[test]
-            fn stand_in() {
-                super::$scenario(&super::Target::stand_in());
-            }
-        }
-    )*};
-}
-
-on_both!(
+// Runs a scenario against both providers, as `<scenario>::oauthlib` and
+// `<scenario>::stand_in`.
+oauthlib_provider::on_both!(
     dance_oob_blocking,
     dance_callback_async,
     refusals,

@@ -147,3 +147,23 @@ impl Drop for OauthlibProvider {
         }
     }
 }
+
+/// Declares, for each named scenario `fn(&Target)` of the test file, a module with two tests
+/// that run it against the oauthlib provider and against the stand-in. The file defines
+/// `Target::oauthlib()` and `Target::stand_in()`.
+macro_rules! on_both {
+    ($($scenario:ident),* $(,)?) => {$(
+        mod $scenario {
+            #[test]
+            fn oauthlib() {
+                super::$scenario(&super::Target::oauthlib());
+            }
+
+            #[test]
+            fn stand_in() {
+                super::$scenario(&super::Target::stand_in());
+            }
+        }
+    )*};
+}
+pub(crate) use on_both;
