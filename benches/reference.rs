@@ -13,7 +13,6 @@
 mod common;
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use base64::Engine as _;
 use bitbucket_oauth::signature::HmacSha;
@@ -98,16 +97,9 @@ fn bench_reference(c: &mut Criterion) {
     g.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .configure_from_args()
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = criterion_config();
     targets = bench_reference
 }
 criterion_main!(benches);

@@ -10,7 +10,6 @@ mod common;
 
 use std::hint::black_box;
 use std::num::NonZeroU64;
-use std::time::Duration;
 
 use bitbucket_oauth::base_string::BaseString;
 use bitbucket_oauth::params::Parameters;
@@ -264,16 +263,9 @@ fn bench_scaling(c: &mut Criterion) {
     g.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .configure_from_args()
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = criterion_config();
     targets = bench_base_string, bench_methods, bench_header, bench_peers, bench_scaling
 }
 criterion_main!(benches);

@@ -76,3 +76,12 @@ pub fn pinned_signer(method: impl SignatureMethod + 'static) -> Signer {
         .nonce_source(FixedNonce(NONCE.into()))
         .build()
 }
+
+/// The criterion settings of the signing, reference and concurrency benches: 1 s of warm-up,
+/// 3 s of measurement (command-line flags such as `--measurement-time` override them).
+pub fn criterion_config() -> criterion::Criterion {
+    criterion::Criterion::default()
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .measurement_time(std::time::Duration::from_secs(3))
+        .configure_from_args()
+}
