@@ -319,8 +319,7 @@ mod tests {
             .fast_lane(
                 request.method(),
                 request.uri(),
-                request.headers(),
-                request.body(),
+                super::super::form_of(request.headers(), request.body()),
                 options,
                 &mut nonce,
                 &mut base,

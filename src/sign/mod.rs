@@ -53,6 +53,17 @@ enum TokenMode<'a> {
     EmptyTwoLegged,
 }
 
+impl<'a> TokenMode<'a> {
+    /// The `oauth_token` value (`None`: no such parameter) and the token secret.
+    fn parts(self) -> (Option<&'a str>, &'a str) {
+        match self {
+            Self::None => (None, ""),
+            Self::Token(t) => (Some(t.token), t.secret),
+            Self::EmptyTwoLegged => (Some(""), ""),
+        }
+    }
+}
+
 /// Per-request signing options: token, callback, verifier, realm and friends.
 ///
 /// Built with chained setters; the default signs consumer-only, with `oauth_version="1.0"`.
@@ -410,14 +421,12 @@ impl Signer {
     ) -> Result<Signed, Error> {
         let mut plain = String::new();
         let (proto, timestamp, token_secret) = self.protocol(options, &mut plain)?;
+        let form = form_of(headers, body);
         let mut text = Vec::new();
-        let base_string =
-            match write_base_string(method, uri, headers, body, &plain, &proto, &mut text)? {
-                Some((first_amp, second_amp)) => {
-                    BaseString::from_written(text, first_amp, second_amp)
-                }
-                None => base_string_general(method, uri, form_of(headers, body), &plain, &proto)?,
-            };
+        let base_string = match write_base_borrowed(method, uri, form, &plain, &proto, &mut text)? {
+            Some((first_amp, second_amp)) => BaseString::from_written(text, first_amp, second_amp),
+            None => base_string_general(method, uri, form, &plain, &proto)?,
+        };
         let signature = self.signature(base_string.as_bytes(), token_secret, &mut plain)?;
         let authorization = authorization(options.realm, &proto, &plain, signature)?;
         Ok(Signed {
@@ -514,12 +523,12 @@ impl Signer {
             base,
             signature,
         } = scratch;
+        let form = form_of(headers, body);
         let mut header = None;
         self.fast_lane(
             method,
             uri,
-            headers,
-            body,
+            form,
             options,
             plain,
             base,
@@ -531,8 +540,8 @@ impl Signer {
         }
         plain.clear();
         let (proto, _, token_secret) = self.protocol(options, plain)?;
-        if write_base_string(method, uri, headers, body, plain, &proto, base)?.is_none() {
-            let general = base_string_general(method, uri, form_of(headers, body), plain, &proto)?;
+        if write_base_borrowed(method, uri, form, plain, &proto, base)?.is_none() {
+            let general = base_string_general(method, uri, form, plain, &proto)?;
             base.extend_from_slice(general.as_bytes());
         }
         let signature = self.signature(base, token_secret, plain)?;
@@ -546,8 +555,7 @@ impl Signer {
         &self,
         method: &Method,
         uri: &Uri,
-        headers: &HeaderMap,
-        body: &[u8],
+        form: Option<&[u8]>,
         options: &SignOptions<'_>,
         nonce: &mut String,
         base: &mut Vec<u8>,
@@ -561,11 +569,7 @@ impl Signer {
             return Ok(());
         }
         validate(options)?;
-        let (token, token_secret) = match options.token {
-            TokenMode::None => (None, ""),
-            TokenMode::Token(t) => (Some(t.token), t.secret),
-            TokenMode::EmptyTwoLegged => (Some(""), ""),
-        };
+        let (token, token_secret) = options.token.parts();
         let timestamp = options.timestamp.unwrap_or_else(|| self.now());
         let nonce = match options.nonce {
             Some(n) => n,
@@ -584,7 +588,6 @@ impl Signer {
             verifier: options.verifier,
             version: options.version,
         };
-        let form = form_of(headers, body);
         let signer = match &self.inner.hmac_sha1 {
             Some(hmac) => fast::Method::HmacSha1(hmac),
             None => fast::Method::Any(&*self.inner.method),
@@ -632,11 +635,7 @@ impl Signer {
         validate(options)?;
 
         let timestamp = options.timestamp.unwrap_or_else(|| self.now());
-        let (token, token_secret) = match options.token {
-            TokenMode::None => (None, ""),
-            TokenMode::Token(t) => (Some(t.token), t.secret),
-            TokenMode::EmptyTwoLegged => (Some(""), ""),
-        };
+        let (token, token_secret) = options.token.parts();
         let method_name = self.inner.method.name();
 
         // One buffer holds every plain protocol value and then the signature; `Signed` keeps it
@@ -869,22 +868,6 @@ fn duplicate<'p>(
 /// The form body of a request, when its content type says it is one (RFC 5849 §3.4.1.3.1).
 fn form_of<'b>(headers: &HeaderMap, body: &'b [u8]) -> Option<&'b [u8]> {
     has_form_body(headers).then_some(body)
-}
-
-/// Writes the base string of a request (its query, its form body when the content type says so,
-/// the protocol parameters; RFC 5849 §3.4.1) into `out` when the fast path of
-/// [`write_base_borrowed`] applies; `Ok(None)`, with nothing written, when the general path
-/// ([`base_string_general`]) must build it.
-fn write_base_string(
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-    plain: &str,
-    proto: &Protocol,
-    out: &mut Vec<u8>,
-) -> Result<Option<(usize, usize)>, Error> {
-    write_base_borrowed(method, uri, form_of(headers, body), plain, proto, out)
 }
 
 /// Per-thread buffers of [`Signer::authorize`], reused from call to call.
