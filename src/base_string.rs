@@ -96,7 +96,7 @@ impl<'a> UriParts<'a> {
         out[host_start..].make_ascii_lowercase();
         if let Some(port) = self.port {
             out.push(':');
-            out.push_str(itoa_u16(port, &mut [0u8; 5]));
+            out.push_str(encode::decimal(u64::from(port), &mut [0u8; 20]));
         }
         out.push_str(if self.path.is_empty() { "/" } else { self.path });
     }
@@ -119,7 +119,7 @@ impl<'a> UriParts<'a> {
         }
         if let Some(port) = self.port {
             out.extend_from_slice(b"%3A");
-            out.extend_from_slice(itoa_u16(port, &mut [0u8; 5]).as_bytes());
+            out.extend_from_slice(encode::decimal(u64::from(port), &mut [0u8; 20]).as_bytes());
         }
         if self.path.is_empty() {
             out.extend_from_slice(b"%2F");
@@ -151,20 +151,6 @@ fn encode_lowercase(out: &mut Vec<u8>, text: &str) {
     } else {
         encode::encode_to_vec(out, text.as_bytes());
     }
-}
-
-fn itoa_u16(mut n: u16, buf: &mut [u8; 5]) -> &str {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    // Only ASCII digits were written.
-    std::str::from_utf8(&buf[i..]).unwrap_or("0")
 }
 
 /// Splits `host[:port]` or `[v6]:port`; an empty port (`host:`) counts as no port (RFC 3986 §3.2.3).

@@ -434,9 +434,54 @@ pub(crate) fn push_escaping_percent(out: &mut Vec<u8>, text: &str) {
     out.extend_from_slice(rest);
 }
 
+/// Decimal text of `n` (a timestamp, a port), written at the end of `buf`.
+pub(crate) fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    // Two digits per division: half the chain of dependent divisions of a digit at a time.
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let mut i = buf.len();
+    while n >= 10 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    // A last single digit (or the `0` of zero).
+    if n > 0 || i == buf.len() {
+        i -= 1;
+        buf[i] = b'0' + n as u8;
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_writes_decimal() {
+        for n in [
+            0,
+            7,
+            9,
+            10,
+            42,
+            99,
+            100,
+            101,
+            999,
+            1000,
+            137_131_202,
+            1_700_000_000,
+            u64::MAX,
+        ] {
+            assert_eq!(decimal(n, &mut [0u8; 20]), n.to_string());
+        }
+    }
 
     #[test]
     fn arithmetic_unreserved_matches_the_definition() {

@@ -11,7 +11,7 @@
 
 use http::{HeaderValue, Uri};
 
-use super::{PairList, itoa_u64};
+use super::PairList;
 use crate::base_string::{self, UriParts};
 use crate::encode;
 use crate::error::Error;
@@ -142,7 +142,7 @@ pub(super) fn authorize(
     }
     let parts = UriParts::of(uri).ok()?;
     let mut digits = [0u8; 20];
-    let timestamp = itoa_u64(lane.timestamp, &mut digits).as_bytes();
+    let timestamp = encode::decimal(lane.timestamp, &mut digits).as_bytes();
     request.sort_unstable();
     // With no `oauth_*` request names, the protocol block sits in one piece between the names
     // below `oauth_` and those above.

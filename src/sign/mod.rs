@@ -664,7 +664,10 @@ impl Signer {
         }
         let mut proto = Protocol::default();
         proto.fixed[NONCE] = Some(Span::of(0, plain.len())?);
-        proto.fixed[TIMESTAMP] = Some(Span::push(plain, itoa_u64(timestamp, &mut [0u8; 20]))?);
+        proto.fixed[TIMESTAMP] = Some(Span::push(
+            plain,
+            encode::decimal(timestamp, &mut [0u8; 20]),
+        )?);
         proto.fixed[CONSUMER_KEY] = Some(Span::push(plain, consumer_key)?);
         if let Some(token) = token {
             proto.fixed[TOKEN] = Some(Span::push(plain, token)?);
@@ -782,30 +785,6 @@ impl Protocol {
                     .map(move |(n, v)| (n.get(plain), v.get(plain))),
             )
     }
-}
-
-/// Decimal text of `n`.
-fn itoa_u64(mut n: u64, buf: &mut [u8; 20]) -> &str {
-    // Two digits per division: half the chain of dependent divisions of a digit at a time.
-    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-        2021222324252627282930313233343536373839\
-        4041424344454647484950515253545556575859\
-        6061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899";
-    let mut i = buf.len();
-    while n >= 10 {
-        let pair = (n % 100) as usize * 2;
-        n /= 100;
-        i -= 2;
-        buf[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-    }
-    // A last single digit (or the `0` of zero).
-    if n > 0 || i == buf.len() {
-        i -= 1;
-        buf[i] = b'0' + n as u8;
-    }
-    // Only ASCII digits were written.
-    std::str::from_utf8(&buf[i..]).unwrap_or("0")
 }
 
 /// Pairs kept on the stack up to this many; a longer list spills to one heap vector.
@@ -1469,27 +1448,6 @@ mod tests {
             }
         }
         assert!(fast >= 12, "the fast path ran only {fast} times");
-    }
-
-    #[test]
-    fn itoa_writes_decimal() {
-        for n in [
-            0,
-            7,
-            9,
-            10,
-            42,
-            99,
-            100,
-            101,
-            999,
-            1000,
-            137_131_202,
-            1_700_000_000,
-            u64::MAX,
-        ] {
-            assert_eq!(itoa_u64(n, &mut [0u8; 20]), n.to_string());
-        }
     }
 
     #[test]

@@ -177,8 +177,6 @@ pub(crate) struct EncodedSignature {
 
 impl EncodedSignature {
     fn of(tag: &[u8; 20]) -> Self {
-        const ALPHABET: &[u8; 64] =
-            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut text = [0u8; 27 * 3 + 3];
         let mut n = 0;
         // A branch per digit: `+` and `/` are 2 of 64, so it is well predicted.
@@ -223,10 +221,12 @@ impl EncodedSignature {
     }
 }
 
+/// The standard base64 alphabet (RFC 4648 §4).
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 /// Writes the standard padded base64 of `bytes` (at most 64 of them; more are ignored) into
 /// `buf`; returns its length.
 fn base64_into(bytes: &[u8], buf: &mut [u8; 88]) -> usize {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut n = 0;
     for (chunk, out) in bytes.chunks(3).zip(buf.chunks_exact_mut(4)) {
         let b0 = chunk[0];
