@@ -10,8 +10,6 @@ use bitbucket_oauth::clock::{FixedClock, FixedNonce};
 use bitbucket_oauth::signature::{HmacSha, Plaintext};
 use bitbucket_oauth::{ConsumerKey, ConsumerSecret, SignOptions, Signer, TokenRef};
 use bitbucket_oauth_fuzz::RequestInput;
-use http::header::CONTENT_TYPE;
-use http::{HeaderMap, HeaderValue, Method, Uri};
 use libfuzzer_sys::fuzz_target;
 
 fn signers() -> [Signer; 2] {
@@ -36,19 +34,9 @@ fn signers() -> [Signer; 2] {
 }
 
 fuzz_target!(|input: RequestInput<'_>| {
-    let Ok(method) = Method::from_bytes(input.method.as_bytes()) else {
+    let Some((method, uri, headers)) = input.http_parts() else {
         return;
     };
-    let Ok(uri) = input.uri.parse::<Uri>() else {
-        return;
-    };
-    let mut headers = HeaderMap::new();
-    if let Some(ct) = input.content_type.bytes() {
-        let Ok(value) = HeaderValue::from_bytes(ct) else {
-            return;
-        };
-        headers.insert(CONTENT_TYPE, value);
-    }
     let token = TokenRef {
         token: "nnch734d00sl2jdk7cAhY3Ql8pyQjzXh",
         secret: "pfkkdhi9sl3r4s00",

@@ -18,7 +18,6 @@ use bitbucket_oauth::{
 };
 use bitbucket_oauth_fuzz::RequestInput;
 use http::header::CONTENT_TYPE;
-use http::{HeaderMap, HeaderValue, Method, Uri};
 use libfuzzer_sys::fuzz_target;
 
 fn signer() -> Signer {
@@ -70,19 +69,9 @@ fn assert_charset(text: &str, extra: &[u8]) {
 }
 
 fuzz_target!(|input: RequestInput<'_>| {
-    let Ok(method) = Method::from_bytes(input.method.as_bytes()) else {
+    let Some((method, uri, headers)) = input.http_parts() else {
         return;
     };
-    let Ok(uri) = input.uri.parse::<Uri>() else {
-        return;
-    };
-    let mut headers = HeaderMap::new();
-    if let Some(ct) = input.content_type.bytes() {
-        let Ok(value) = HeaderValue::from_bytes(ct) else {
-            return;
-        };
-        headers.insert(CONTENT_TYPE, value);
-    }
     let is_form = headers
         .get(CONTENT_TYPE)
         .is_some_and(|v| bitbucket_oauth::sign::is_form_urlencoded(v.as_bytes()));

@@ -4,7 +4,7 @@
 
 use arbitrary::Arbitrary;
 
-/// `base_string` target: a request by its parts.
+/// `base_string` and `authorize` targets: a request by its parts.
 #[derive(Debug, Clone, PartialEq, Eq, Arbitrary)]
 pub struct RequestInput<'a> {
     /// The HTTP method, as text (invalid ones are skipped).
@@ -17,6 +17,22 @@ pub struct RequestInput<'a> {
     pub with_token: bool,
     /// The body.
     pub body: &'a [u8],
+}
+
+impl RequestInput<'_> {
+    /// The method, URI and headers (the `Content-Type`), or `None` when one of them is not
+    /// valid HTTP (such inputs are skipped).
+    #[must_use]
+    pub fn http_parts(&self) -> Option<(http::Method, http::Uri, http::HeaderMap)> {
+        let method = http::Method::from_bytes(self.method.as_bytes()).ok()?;
+        let uri = self.uri.parse::<http::Uri>().ok()?;
+        let mut headers = http::HeaderMap::new();
+        if let Some(ct) = self.content_type.bytes() {
+            let value = http::HeaderValue::from_bytes(ct).ok()?;
+            headers.insert(http::header::CONTENT_TYPE, value);
+        }
+        Some((method, uri, headers))
+    }
 }
 
 /// A `Content-Type` choice: the common ones are one byte away.
