@@ -536,7 +536,8 @@ mod tests {
 
     #[test]
     fn canonical_urlencoded_is_canonical_segment_by_segment() {
-        for raw in [
+        // Canonical and not: `+`, a short escape, a repeated `=`, empty segments.
+        let samples = [
             "",
             "a=1&b=2",
             "a=b=c",
@@ -548,25 +549,15 @@ mod tests {
             "a=%2",
             "x=%C3%A9&y",
             "a=1&a=%2F%3D",
-        ] {
+        ];
+        for raw in samples {
             let each = raw.split('&').all(|seg| {
                 let (n, v) = seg.split_once('=').unwrap_or((seg, ""));
                 is_canonical_component(n.as_bytes()) && is_canonical_component(v.as_bytes())
             });
             assert_eq!(is_canonical_urlencoded(raw.as_bytes()), each, "{raw}");
         }
-        for raw in [
-            "",
-            "a=1&b=2",
-            "a=b=c",
-            "a&&b",
-            "=x",
-            "a=%2B&b=%7E",
-            "a=+",
-            "&",
-            "a=%2",
-            "x=%C3%A9&y",
-        ] {
+        for raw in samples {
             let mut got = Vec::new();
             let split = split_canonical(raw, |n, v| got.push((n, v)));
             assert_eq!(
