@@ -126,11 +126,7 @@ impl OpenSslRsaSha {
 
 impl SignatureMethod for OpenSslRsaSha {
     fn name(&self) -> &str {
-        match self.hash {
-            RsaHash::Sha1 => "RSA-SHA1",
-            RsaHash::Sha256 => "RSA-SHA256",
-            RsaHash::Sha512 => "RSA-SHA512",
-        }
+        self.hash.method_name()
     }
 
     fn sign(&self, base: &[u8], _token_secret: &str, out: &mut String) -> Result<(), SignError> {

@@ -18,6 +18,17 @@ pub enum RsaHash {
     Sha512,
 }
 
+impl RsaHash {
+    /// The `oauth_signature_method` value of RSA with this digest, for every RSA backend.
+    pub(crate) fn method_name(self) -> &'static str {
+        match self {
+            Self::Sha1 => "RSA-SHA1",
+            Self::Sha256 => "RSA-SHA256",
+            Self::Sha512 => "RSA-SHA512",
+        }
+    }
+}
+
 /// `RSA-SHA1` (RFC 5849 §3.4.3) and its SHA-2 extensions: RSASSA-PKCS1-v1_5 over the base string,
 /// base64-encoded. Signing is blinded with fresh OS randomness on every call (the `rsa` crate's
 /// default), which does not change the (deterministic) signature.
@@ -62,11 +73,7 @@ fn digest_and_scheme(hash: RsaHash, message: &[u8]) -> (Vec<u8>, Pkcs1v15Sign) {
 
 impl SignatureMethod for RsaSha {
     fn name(&self) -> &str {
-        match self.hash {
-            RsaHash::Sha1 => "RSA-SHA1",
-            RsaHash::Sha256 => "RSA-SHA256",
-            RsaHash::Sha512 => "RSA-SHA512",
-        }
+        self.hash.method_name()
     }
 
     fn sign(&self, base: &[u8], _token_secret: &str, out: &mut String) -> Result<(), SignError> {
