@@ -24,43 +24,28 @@ pub fn write_base_string_uri(out: &mut String, uri: &Uri) -> Result<(), Error> {
 }
 
 /// The pieces of a base string URI, borrowed from the request URI.
-pub(crate) struct UriParts<'a> {
+struct UriParts<'a> {
     scheme: &'a str,
     host: &'a str,
     /// The port to print: `None` when absent or the scheme's default.
     port: Option<u16>,
     /// The path as sent; empty means `/`.
     path: &'a str,
-    /// Whether `host` is lowercase unreserved text: its own base string encoding.
-    host_verbatim: bool,
 }
 
 impl<'a> UriParts<'a> {
     /// Splits `uri` into the parts of its base string URI.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidUri`]: see [`write_base_string_uri`].
-    #[inline]
-    pub(crate) fn of(uri: &'a Uri) -> Result<Self, Error> {
+    fn of(uri: &'a Uri) -> Result<Self, Error> {
         let scheme = uri
             .scheme_str()
-            .ok_or_else(|| Error::InvalidUri(UriProblem::NoScheme))?;
+            .ok_or(Error::InvalidUri(UriProblem::NoScheme))?;
         let authority = uri
             .authority()
-            .ok_or_else(|| Error::InvalidUri(UriProblem::NoHost))?
+            .ok_or(Error::InvalidUri(UriProblem::NoHost))?
             .as_str();
-        // The usual authority is a bare lowercase host name: one branch-free pass finds that out.
-        let plain_host = authority
-            .bytes()
-            .fold(true, |plain, b| plain & lowercase_unreserved(b));
-        let (host, port) = if plain_host {
-            (authority, None)
-        } else {
-            // User information never reaches the base string.
-            let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
-            split_host_port(host_port)?
-        };
+        // User information never reaches the base string.
+        let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+        let (host, port) = split_host_port(host_port)?;
         if host.is_empty() {
             return Err(Error::InvalidUri(UriProblem::NoHost));
         }
@@ -76,80 +61,33 @@ impl<'a> UriParts<'a> {
             host,
             port: port.filter(|&p| Some(p) != default),
             path: uri.path(),
-            host_verbatim: plain_host,
         })
     }
 
-    /// An upper bound of the encoded length.
-    pub(crate) fn max_encoded_len(&self) -> usize {
-        (self.scheme.len() + self.host.len() + self.path.len()) * 3 + 3 * 3 + 3 + 5 + 3
-    }
-
-    /// Writes the base string URI as is.
+    /// Writes the base string URI (not yet encoded).
     fn write_plain(&self, out: &mut String) {
-        let start = out.len();
-        out.push_str(self.scheme);
-        out[start..].make_ascii_lowercase();
-        out.push_str("://");
-        let host_start = out.len();
-        out.push_str(self.host);
-        out[host_start..].make_ascii_lowercase();
-        if let Some(port) = self.port {
-            out.push(':');
-            out.push_str(encode::decimal(u64::from(port), &mut [0u8; 20]));
-        }
-        out.push_str(if self.path.is_empty() { "/" } else { self.path });
+        self.pieces(|piece| out.push_str(piece));
     }
 
-    /// Writes the §3.6 encoding of the base string URI, without an intermediate string.
-    #[inline]
-    pub(crate) fn write_encoded(&self, out: &mut Vec<u8>) {
-        match self.scheme {
-            "https" => out.extend_from_slice(b"https%3A%2F%2F"),
-            "http" => out.extend_from_slice(b"http%3A%2F%2F"),
-            scheme => {
-                encode_lowercase(out, scheme);
-                out.extend_from_slice(b"%3A%2F%2F");
-            }
-        }
-        if self.host_verbatim {
-            out.extend_from_slice(self.host.as_bytes());
-        } else {
-            encode_lowercase(out, self.host);
-        }
+    /// Hands the base string URI to `sink` piece by piece: the one writer of §3.4.1.2's URI.
+    fn pieces(&self, mut sink: impl FnMut(&str)) {
+        lowercase(self.scheme, &mut sink);
+        sink("://");
+        lowercase(self.host, &mut sink);
         if let Some(port) = self.port {
-            out.extend_from_slice(b"%3A");
-            out.extend_from_slice(encode::decimal(u64::from(port), &mut [0u8; 20]).as_bytes());
+            sink(":");
+            sink(&port.to_string());
         }
-        if self.path.is_empty() {
-            out.extend_from_slice(b"%2F");
-        } else {
-            encode::encode_to_vec(out, self.path.as_bytes());
-        }
+        sink(if self.path.is_empty() { "/" } else { self.path });
     }
 }
 
-/// Whether `b` is a lowercase letter, a digit, `.` or `-`: the bytes of the usual host name,
-/// which is then its own base string encoding.
-#[inline]
-fn lowercase_unreserved(b: u8) -> bool {
-    b.is_ascii_lowercase() | b.is_ascii_digit() | (b == b'.') | (b == b'-')
-}
-
-/// Encodes the ASCII-lowercased `text` (lowercasing first, so escapes keep uppercase hex).
-fn encode_lowercase(out: &mut Vec<u8>, text: &str) {
-    // The usual scheme and host: lowercase and unreserved, their own encoding.
-    if text
-        .bytes()
-        .fold(true, |ok, b| ok & lowercase_unreserved(b))
-    {
-        out.extend_from_slice(text.as_bytes());
-    } else if text.bytes().any(|b| b.is_ascii_uppercase()) {
-        for &b in text.as_bytes() {
-            encode::encode_to_vec(out, &[b.to_ascii_lowercase()]);
-        }
+/// Hands `text` to `sink` in ASCII lowercase (a copy only when it has uppercase letters).
+fn lowercase(text: &str, sink: &mut impl FnMut(&str)) {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        sink(&text.to_ascii_lowercase());
     } else {
-        encode::encode_to_vec(out, text.as_bytes());
+        sink(text);
     }
 }
 
@@ -158,7 +96,7 @@ fn split_host_port(host_port: &str) -> Result<(&str, Option<u16>), Error> {
     let (host, port) = if host_port.starts_with('[') {
         let end = host_port
             .find(']')
-            .ok_or_else(|| Error::InvalidUri(UriProblem::BadHost))?;
+            .ok_or(Error::InvalidUri(UriProblem::BadHost))?;
         let (host, rest) = host_port.split_at(end + 1);
         match rest.strip_prefix(':') {
             Some(port) => (host, Some(port)),
@@ -201,35 +139,6 @@ pub fn base_string_uri(uri: &Uri) -> Result<String, Error> {
     Ok(out)
 }
 
-/// Appends `METHOD&enc(base uri)&` to `text`, then lets `write_params` append the encoded
-/// normalized parameters; returns the offsets of the two `&` separators. `params_len` is the
-/// length of the normalized string (a capacity hint).
-pub(crate) fn write_into(
-    text: &mut Vec<u8>,
-    method: &Method,
-    uri: &UriParts<'_>,
-    params_len: usize,
-    write_params: impl FnOnce(&mut Vec<u8>),
-) -> (usize, usize) {
-    let method = method.as_str();
-    // Encoding an encoded string only turns `%` into `%25`: at most 5/3 as long.
-    text.reserve(method.len() * 3 + uri.max_encoded_len() + params_len * 5 / 3 + 4);
-    let start = text.len();
-    if method == "GET" || method == "POST" {
-        text.extend_from_slice(method.as_bytes());
-    } else {
-        encode::encode_to_vec(text, method.as_bytes());
-        text[start..].make_ascii_uppercase();
-    }
-    let first_amp = text.len();
-    text.push(b'&');
-    uri.write_encoded(text);
-    let second_amp = text.len();
-    text.push(b'&');
-    write_params(text);
-    (first_amp, second_amp)
-}
-
 /// A signature base string (RFC 5849 §3.4.1.1), with access to its three parts.
 ///
 /// `Display` prints the exact bytes that are signed. [`method`](Self::method),
@@ -244,85 +153,56 @@ pub struct BaseString {
 }
 
 impl BaseString {
-    /// Builds the base string from a method, the request URI and the collected parameters.
+    /// Builds the base string from a method, the request URI and the collected parameters
+    /// (RFC 5849 §3.4.1): the parameters are sorted (§3.4.1.3.2), then joined with the method
+    /// and the base string URI.
     ///
     /// # Errors
     ///
     /// [`Error::InvalidUri`] for a URI without scheme or host, or with a bad port.
     pub fn new(method: &Method, uri: &Uri, params: &mut Parameters) -> Result<Self, Error> {
-        let parts = UriParts::of(uri)?;
+        let uri = UriParts::of(uri)?;
         params.sort();
-        let len = params.encoded_len();
+        let capacity =
+            method.as_str().len() + uri.path.len() * 3 / 2 + 64 + params.encoded_len() * 3 / 2;
         Ok(Self::write(
-            method,
-            &parts,
-            params.iter(),
-            len,
-            encode::encode_to_vec_str,
+            method.as_str(),
+            capacity,
+            |sink| uri.pieces(sink),
+            |sink| params.normalized_pieces(sink),
         ))
     }
 
-    /// Writes `METHOD&enc(base uri)&enc(normalized)` straight from sorted encoded pairs, without
-    /// intermediate strings. `params_len` is the length of the normalized string (a hint).
-    pub(crate) fn write<'p>(
-        method: &Method,
-        uri: &UriParts<'_>,
-        sorted_pairs: impl Iterator<Item = (&'p str, &'p str)>,
-        params_len: usize,
-        encode_part: fn(&mut Vec<u8>, &str),
-    ) -> Self {
-        Self::write_with(method, uri, params_len, |text| {
-            for (i, (name, value)) in sorted_pairs.enumerate() {
-                if i > 0 {
-                    text.extend_from_slice(b"%26");
-                }
-                encode_part(text, name);
-                text.extend_from_slice(b"%3D");
-                encode_part(text, value);
-            }
-        })
-    }
-
-    /// Writes `METHOD&enc(base uri)&`, then lets `write_params` append the encoded normalized
-    /// parameters. `params_len` is the length of the normalized string (a capacity hint).
-    pub(crate) fn write_with(
-        method: &Method,
-        uri: &UriParts<'_>,
-        params_len: usize,
-        write_params: impl FnOnce(&mut Vec<u8>),
-    ) -> Self {
-        let mut text = Vec::new();
-        let (first_amp, second_amp) = write_into(&mut text, method, uri, params_len, write_params);
-        Self::from_written(text, first_amp, second_amp)
-    }
-
-    /// A base string from what [`write_into`] wrote into an empty buffer.
-    pub(crate) fn from_written(text: Vec<u8>, first_amp: usize, second_amp: usize) -> Self {
-        // Only ASCII was written: every part is §3.6 output.
-        let text = String::from_utf8(text)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        Self {
-            text,
-            first_amp,
-            second_amp,
-        }
-    }
-
-    /// Assembles `METHOD&enc(uri)&enc(normalized)` from its three plain parts.
+    /// Assembles `METHOD&enc(uri)&enc(normalized)` from its three plain parts. The method is
+    /// uppercased.
     #[must_use]
     pub fn from_parts(method: &str, base_uri: &str, normalized_params: &str) -> Self {
-        let mut text = String::with_capacity(
-            method.len() + base_uri.len() * 3 / 2 + normalized_params.len() * 3 / 2 + 2,
-        );
-        let start = text.len();
+        Self::write(
+            method,
+            method.len() + (base_uri.len() + normalized_params.len()) * 3 / 2 + 2,
+            |sink| sink(base_uri),
+            |sink| sink(normalized_params),
+        )
+    }
+
+    /// The one place where a base string is written (RFC 5849 §3.4.1.1): the method, encoded
+    /// and uppercased, `&`, the base string URI and `&`, the normalized parameters, each piece
+    /// of the last two encoded (§3.6) as it is handed over.
+    fn write(
+        method: &str,
+        capacity: usize,
+        uri: impl FnOnce(&mut dyn FnMut(&str)),
+        normalized: impl FnOnce(&mut dyn FnMut(&str)),
+    ) -> Self {
+        let mut text = String::with_capacity(capacity);
         encode::encode_into(&mut text, method.as_bytes());
-        text[start..].make_ascii_uppercase();
+        text.make_ascii_uppercase();
         let first_amp = text.len();
         text.push('&');
-        encode::encode_into(&mut text, base_uri.as_bytes());
+        uri(&mut |piece| encode::encode_into(&mut text, piece.as_bytes()));
         let second_amp = text.len();
         text.push('&');
-        encode::encode_into(&mut text, normalized_params.as_bytes());
+        normalized(&mut |piece| encode::encode_into(&mut text, piece.as_bytes()));
         Self {
             text,
             first_amp,

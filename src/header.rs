@@ -229,28 +229,39 @@ pub fn parse_oauth_header(value: &str) -> Result<HeaderParams, HeaderParseError>
     Ok(HeaderParams { params })
 }
 
-/// Writes `realm` as an RFC 9110 quoted-string: `"` and `\` are escaped.
-pub(crate) fn push_quoted(out: &mut String, value: &str) {
-    out.push('"');
-    for c in value.chars() {
-        if c == '"' || c == '\\' {
-            out.push('\\');
+/// Renders an `Authorization` header value, `OAuth realm="..", name="value", ...`
+/// (RFC 5849 §3.5.1): the one place where one is written. `realm` becomes an RFC 9110
+/// quoted-string (`"` and `\` escaped, not percent-encoded); every name and value is
+/// percent-encoded (§3.6) and quoted, in the order given.
+pub(crate) fn write_authorization<'p>(
+    realm: Option<&str>,
+    params: impl IntoIterator<Item = (&'p str, &'p str)>,
+) -> String {
+    let mut out = String::with_capacity(256);
+    out.push_str("OAuth ");
+    let mut first = true;
+    if let Some(realm) = realm {
+        out.push_str("realm=\"");
+        for c in realm.chars() {
+            if c == '"' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
         }
-        out.push(c);
+        out.push('"');
+        first = false;
     }
-    out.push('"');
-}
-
-/// Appends `, name="encoded value"` (or without the leading comma for the first item).
-pub(crate) fn push_param(out: &mut String, first: &mut bool, name: &str, value: &[u8]) {
-    if !*first {
-        out.push_str(", ");
+    for (name, value) in params {
+        if !first {
+            out.push_str(", ");
+        }
+        first = false;
+        encode::encode_into(&mut out, name.as_bytes());
+        out.push_str("=\"");
+        encode::encode_into(&mut out, value.as_bytes());
+        out.push('"');
     }
-    *first = false;
-    out.push_str(name);
-    out.push_str("=\"");
-    encode::encode_into(out, value);
-    out.push('"');
+    out
 }
 
 #[cfg(test)]

@@ -111,6 +111,17 @@ impl Segment<'_> {
     }
 }
 
+/// The bytes a raw query or form component stands for (`+` is a space): `raw` itself when it
+/// has no `%` or `+`, else its decoding in `scratch`.
+fn form_decoded<'a>(scratch: &'a mut Vec<u8>, raw: &'a [u8]) -> Result<&'a [u8], DecodeError> {
+    if !raw.iter().any(|&b| b == b'%' || b == b'+') {
+        return Ok(raw);
+    }
+    scratch.clear();
+    encode::decode_into(scratch, raw, true)?;
+    Ok(scratch)
+}
+
 impl Parameters {
     /// An empty set.
     #[must_use]
@@ -167,20 +178,24 @@ impl Parameters {
 
     fn extend_from_urlencoded(&mut self, input: &[u8], source: Source) -> Result<(), Error> {
         self.buf.reserve(input.len());
+        let mut scratch = Vec::new();
         for segment in segments(input) {
-            let start = self.buf.len();
-            let written = encode::reencode_form_component(&mut self.buf, segment.name)
-                .map_err(|e| segment.name_error(source, e));
-            if written.is_err() || &self.buf[start..] == "oauth_signature" {
-                self.buf.truncate(start);
-                written?;
+            let name = form_decoded(&mut scratch, segment.name)
+                .map_err(|e| segment.name_error(source, e))?;
+            if name == b"oauth_signature" {
                 continue;
             }
+            let start = self.buf.len();
+            encode::encode_into(&mut self.buf, name);
             let mid = self.buf.len();
-            if let Err(e) = encode::reencode_form_component(&mut self.buf, segment.value) {
-                self.buf.truncate(start);
-                return Err(segment.value_error(source, e));
-            }
+            let value = match form_decoded(&mut scratch, segment.value) {
+                Ok(value) => value,
+                Err(e) => {
+                    self.buf.truncate(start);
+                    return Err(segment.value_error(source, e));
+                }
+            };
+            encode::encode_into(&mut self.buf, value);
             self.pairs.push(Pair {
                 start,
                 mid,
@@ -188,20 +203,6 @@ impl Parameters {
             });
         }
         Ok(())
-    }
-
-    /// Adds one pair whose name is already encoded (the caller vouches that it is valid §3.6
-    /// output) and whose value is given plain and encoded here.
-    pub(crate) fn push_encoded_value(&mut self, name: &str, value: &[u8]) {
-        let start = self.buf.len();
-        self.buf.push_str(name);
-        let mid = self.buf.len();
-        encode::encode_into(&mut self.buf, value);
-        self.pairs.push(Pair {
-            start,
-            mid,
-            end: self.buf.len(),
-        });
     }
 
     #[inline]
@@ -250,13 +251,20 @@ impl Parameters {
     pub fn write_normalized(&mut self, out: &mut String) {
         self.sort();
         out.reserve(self.encoded_len());
+        self.normalized_pieces(|piece| out.push_str(piece));
+    }
+
+    /// Hands the normalized parameter string of the pairs, in their current order, to `sink`
+    /// piece by piece (names, values, `=` and `&`): the one writer of §3.4.1.3.2's string,
+    /// whether it is kept as is or encoded again into a base string.
+    pub(crate) fn normalized_pieces(&self, mut sink: impl FnMut(&str)) {
         for (i, (name, value)) in self.iter().enumerate() {
             if i > 0 {
-                out.push('&');
+                sink("&");
             }
-            out.push_str(name);
-            out.push('=');
-            out.push_str(value);
+            sink(name);
+            sink("=");
+            sink(value);
         }
     }
 

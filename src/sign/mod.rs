@@ -5,15 +5,15 @@
 //! returns its working: besides the `Authorization` header you get the exact
 //! [`BaseString`] that was signed, so that a refused signature can be explained.
 
-use std::any::Any;
 use std::fmt;
+use std::fmt::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, Request, Uri};
 
-use crate::base_string::{self, BaseString, UriParts};
+use crate::base_string::BaseString;
 use crate::clock::{Clock, NonceSource, RandomNonce, SystemClock};
 use crate::credentials::{ConsumerKey, TokenRef};
 use crate::encode;
@@ -21,9 +21,8 @@ use crate::error::Error;
 use crate::header;
 use crate::keys::RsaPrivateKey;
 use crate::params::Parameters;
-use crate::signature::{HmacSha, RsaSha, SignatureMethod};
-
-mod fast;
+use crate::signature::{RsaSha, SignatureMethod};
+use zeroize::Zeroizing;
 
 /// Whether a `Content-Type` value is `application/x-www-form-urlencoded` (ASCII
 /// case-insensitive, parameters such as `; charset=UTF-8` ignored). Only then is the body's
@@ -205,14 +204,7 @@ const RESERVED: [&str; 9] = [
 
 struct Inner {
     consumer_key: ConsumerKey,
-    /// The fast lane's text for this consumer key and method (`None`: never take it).
-    texts: Option<fast::Texts>,
-    /// Whether the method's signatures are public (`HMAC-*`, `RSA-*`: a MAC or a signature),
-    /// unlike `PLAINTEXT`'s (the shared secret itself) or an unknown method's.
-    public_signatures: bool,
     method: Arc<dyn SignatureMethod>,
-    /// The same method when it is this crate's `HMAC-SHA1`: the fast lane then takes its tag.
-    hmac_sha1: Option<Arc<HmacSha>>,
     clock: Box<dyn Clock>,
     nonces: Box<dyn NonceSource>,
     clock_offset: AtomicI64,
@@ -262,7 +254,6 @@ impl fmt::Debug for Signer {
 pub struct SignerBuilder {
     consumer_key: ConsumerKey,
     method: Arc<dyn SignatureMethod>,
-    hmac_sha1: Option<Arc<HmacSha>>,
     clock: Box<dyn Clock>,
     nonces: Box<dyn NonceSource>,
 }
@@ -287,13 +278,8 @@ impl SignerBuilder {
     pub fn build(self) -> Signer {
         Signer {
             inner: Arc::new(Inner {
-                texts: fast::Texts::new(self.consumer_key.as_str(), self.method.name()),
-                public_signatures: ["HMAC-", "RSA-"]
-                    .iter()
-                    .any(|prefix| self.method.name().starts_with(prefix)),
                 consumer_key: self.consumer_key,
                 method: self.method,
-                hmac_sha1: self.hmac_sha1,
                 clock: self.clock,
                 nonces: self.nonces,
                 clock_offset: AtomicI64::new(0),
@@ -321,15 +307,7 @@ impl Signer {
         consumer_key: ConsumerKey,
         method: impl SignatureMethod + 'static,
     ) -> SignerBuilder {
-        let method = Arc::new(method);
-        let hmac_sha1 = (Arc::clone(&method) as Arc<dyn Any + Send + Sync>)
-            .downcast::<HmacSha>()
-            .ok()
-            .filter(|hmac| hmac.is_sha1());
-        SignerBuilder {
-            hmac_sha1,
-            ..Self::builder_arc(consumer_key, method)
-        }
+        Self::builder_arc(consumer_key, Arc::new(method))
     }
 
     /// Like [`builder`](Self::builder), for a method chosen at run time.
@@ -345,7 +323,6 @@ impl Signer {
         SignerBuilder {
             consumer_key,
             method,
-            hmac_sha1: None,
             clock: Box::new(SystemClock),
             nonces: Box::new(RandomNonce),
         }
@@ -419,14 +396,9 @@ impl Signer {
         body: &[u8],
         options: &SignOptions<'_>,
     ) -> Result<Signed, Error> {
-        let mut plain = String::new();
+        let mut plain = Zeroizing::new(String::new());
         let (proto, timestamp, token_secret) = self.protocol(options, &mut plain)?;
-        let form = form_of(headers, body);
-        let mut text = Vec::new();
-        let base_string = match write_base_borrowed(method, uri, form, &plain, &proto, &mut text)? {
-            Some((first_amp, second_amp)) => BaseString::from_written(text, first_amp, second_amp),
-            None => base_string_general(method, uri, form, &plain, &proto)?,
-        };
+        let base_string = base_string(method, uri, form_of(headers, body), &plain, &proto)?;
         let signature = self.signature(base_string.as_bytes(), token_secret, &mut plain)?;
         let authorization = authorization(options.realm, &proto, &plain, signature)?;
         Ok(Signed {
@@ -493,118 +465,8 @@ impl Signer {
         body: &[u8],
         options: &SignOptions<'_>,
     ) -> Result<HeaderValue, Error> {
-        let run = |scratch: &mut Scratch| {
-            let result = self.authorize_into(scratch, method, uri, headers, body, options);
-            scratch.wipe(self.inner.public_signatures);
-            result
-        };
-        SCRATCH
-            .try_with(|cell| {
-                cell.try_borrow_mut()
-                    .ok()
-                    .map(|mut scratch| run(&mut scratch))
-            })
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| run(&mut Scratch::default()))
-    }
-
-    fn authorize_into(
-        &self,
-        scratch: &mut Scratch,
-        method: &Method,
-        uri: &Uri,
-        headers: &HeaderMap,
-        body: &[u8],
-        options: &SignOptions<'_>,
-    ) -> Result<HeaderValue, Error> {
-        let Scratch {
-            plain,
-            base,
-            signature,
-        } = scratch;
-        let form = form_of(headers, body);
-        let mut header = None;
-        self.fast_lane(
-            method,
-            uri,
-            form,
-            options,
-            plain,
-            base,
-            signature,
-            &mut header,
-        )?;
-        if let Some(header) = header {
-            return Ok(header);
-        }
-        plain.clear();
-        let (proto, _, token_secret) = self.protocol(options, plain)?;
-        if write_base_borrowed(method, uri, form, plain, &proto, base)?.is_none() {
-            let general = base_string_general(method, uri, form, plain, &proto)?;
-            base.extend_from_slice(general.as_bytes());
-        }
-        let signature = self.signature(base, token_secret, plain)?;
-        authorization(options.realm, &proto, plain, signature)
-    }
-
-    /// [`fast::authorize`] when the request and options fit it, into `header`; it stays `None`
-    /// otherwise.
-    #[allow(clippy::too_many_arguments)]
-    fn fast_lane(
-        &self,
-        method: &Method,
-        uri: &Uri,
-        form: Option<&[u8]>,
-        options: &SignOptions<'_>,
-        nonce: &mut String,
-        base: &mut Vec<u8>,
-        signature: &mut String,
-        header: &mut Option<HeaderValue>,
-    ) -> Result<(), Error> {
-        let Some(texts) = &self.inner.texts else {
-            return Ok(());
-        };
-        if options.realm.is_some() || !options.extra.is_empty() {
-            return Ok(());
-        }
-        validate(options)?;
-        let (token, token_secret) = options.token.parts();
-        let timestamp = options.timestamp.unwrap_or_else(|| self.now());
-        let nonce = match options.nonce {
-            Some(n) => n,
-            None => {
-                nonce.clear();
-                self.inner.nonces.fill_nonce(nonce)?;
-                nonce.as_str()
-            }
-        };
-        let lane = fast::Lane {
-            nonce,
-            timestamp,
-            token,
-            token_secret,
-            callback: options.callback,
-            verifier: options.verifier,
-            version: options.version,
-        };
-        let signer = match &self.inner.hmac_sha1 {
-            Some(hmac) => fast::Method::HmacSha1(hmac),
-            None => fast::Method::Any(&*self.inner.method),
-        };
-        let mut failure = None;
-        *header = fast::authorize(
-            texts,
-            signer,
-            method,
-            uri,
-            form,
-            &lane,
-            base,
-            signature,
-            &mut failure,
-        );
-        failure.map_or(Ok(()), Err)
+        self.sign_parts(method, uri, headers, body, options)
+            .map(|signed| signed.authorization)
     }
 
     /// Appends the signature of `base` to `plain`; its span there.
@@ -664,10 +526,12 @@ impl Signer {
         }
         let mut proto = Protocol::default();
         proto.fixed[NONCE] = Some(Span::of(0, plain.len())?);
-        proto.fixed[TIMESTAMP] = Some(Span::push(
-            plain,
-            encode::decimal(timestamp, &mut [0u8; 20]),
-        )?);
+        let start = plain.len();
+        write!(plain, "{timestamp}").map_err(|_| Error::InvalidParameter {
+            name: "oauth_timestamp",
+            reason: "could not be written",
+        })?;
+        proto.fixed[TIMESTAMP] = Some(Span::of(start, plain.len())?);
         proto.fixed[CONSUMER_KEY] = Some(Span::push(plain, consumer_key)?);
         if let Some(token) = token {
             proto.fixed[TOKEN] = Some(Span::push(plain, token)?);
@@ -690,11 +554,6 @@ impl Signer {
                 proto.extra.push((name, value));
             }
         }
-
-        // Protocol values are usually unreserved text (their §3.6 encoding is themselves), which
-        // lets both the base string and the header copy them as they are. Every value, extra
-        // names included, sits in `plain`: one pass checks them all.
-        proto.unreserved = encode::is_all_unreserved(plain.as_bytes());
 
         Ok((proto, timestamp, token_secret))
     }
@@ -757,21 +616,7 @@ struct Protocol {
     fixed: [Option<Span>; 8],
     /// `SignOptions::extra` pairs; empty (and unallocated) unless there are some.
     extra: Vec<(Span, Span)>,
-    /// Whether every name and value is unreserved text, i.e. its own §3.6 encoding.
-    unreserved: bool,
 }
-
-/// The fixed slots in the byte order of their names (the base string's order).
-const SORTED_SLOTS: [usize; 8] = [
-    CALLBACK,
-    CONSUMER_KEY,
-    NONCE,
-    SIGNATURE_METHOD,
-    TIMESTAMP,
-    TOKEN,
-    VERIFIER,
-    VERSION,
-];
 
 impl Protocol {
     fn iter<'s>(&'s self, plain: &'s str) -> impl Iterator<Item = (&'s str, &'s str)> + Clone {
@@ -784,48 +629,6 @@ impl Protocol {
                     .iter()
                     .map(move |(n, v)| (n.get(plain), v.get(plain))),
             )
-    }
-}
-
-/// Pairs kept on the stack up to this many; a longer list spills to one heap vector.
-const INLINE_PAIRS: usize = 16;
-
-/// A list of encoded `(name, value)` pairs that lives on the stack while it is short.
-struct PairList<'a> {
-    inline: [(&'a str, &'a str); INLINE_PAIRS],
-    len: usize,
-    spill: Vec<(&'a str, &'a str)>,
-}
-
-impl<'a> PairList<'a> {
-    fn new() -> Self {
-        Self {
-            inline: [("", ""); INLINE_PAIRS],
-            len: 0,
-            spill: Vec::new(),
-        }
-    }
-
-    #[inline]
-    fn push(&mut self, pair: (&'a str, &'a str)) {
-        if let Some(slot) = self.inline.get_mut(self.len) {
-            *slot = pair;
-            self.len += 1;
-            return;
-        }
-        if self.spill.is_empty() {
-            self.spill.reserve(INLINE_PAIRS * 4);
-            self.spill.extend_from_slice(&self.inline);
-        }
-        self.spill.push(pair);
-    }
-
-    fn as_mut_slice(&mut self) -> &mut [(&'a str, &'a str)] {
-        if self.spill.is_empty() {
-            &mut self.inline[..self.len]
-        } else {
-            &mut self.spill
-        }
     }
 }
 
@@ -849,59 +652,9 @@ fn form_of<'b>(headers: &HeaderMap, body: &'b [u8]) -> Option<&'b [u8]> {
     has_form_body(headers).then_some(body)
 }
 
-/// Per-thread buffers of [`Signer::authorize`], reused from call to call.
-#[derive(Default)]
-struct Scratch {
-    /// The protocol values (the general path) or the nonce (the fast lane).
-    plain: String,
-    base: Vec<u8>,
-    /// The fast lane's signature.
-    signature: String,
-}
-
-impl Scratch {
-    /// Empties the buffers. What they held is sent in clear (protocol values, base string),
-    /// except a signature that is not public (with `PLAINTEXT` it is the shared secret): those
-    /// are zeroed first. Oversized buffers are let go.
-    fn wipe(&mut self, public_signatures: bool) {
-        if public_signatures {
-            self.plain.clear();
-            self.signature.clear();
-        } else {
-            wipe_string(&mut self.plain);
-            wipe_string(&mut self.signature);
-        }
-        self.base.clear();
-        for text in [&mut self.plain, &mut self.signature] {
-            if text.capacity() > SCRATCH_KEEP {
-                *text = String::new();
-            }
-        }
-        if self.base.capacity() > SCRATCH_KEEP {
-            self.base = Vec::new();
-        }
-    }
-}
-
-/// Zeroes what `text` holds and empties it.
-fn wipe_string(text: &mut String) {
-    use zeroize::Zeroize as _;
-    let mut bytes = std::mem::take(text).into_bytes();
-    bytes.as_mut_slice().zeroize();
-    bytes.clear();
-    // Empty, hence UTF-8.
-    *text = String::from_utf8(bytes).unwrap_or_default();
-}
-
-/// Buffers up to this capacity stay with their thread between calls.
-const SCRATCH_KEEP: usize = 16 * 1024;
-
-thread_local! {
-    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
-}
-
-/// The general path of the base string: parameters are re-encoded into one shared buffer.
-fn base_string_general(
+/// The base string of a request (RFC 5849 §3.4.1): its query and form parameters, then the
+/// protocol parameters, collected, encoded, sorted and written by [`BaseString::new`].
+fn base_string(
     method: &Method,
     uri: &Uri,
     form: Option<&[u8]>,
@@ -919,279 +672,23 @@ fn base_string_general(
         duplicate(proto.iter(plain), |name| params.contains_name(name))?;
     }
     for (name, value) in proto.iter(plain) {
-        params.push_encoded_value(name, value.as_bytes());
+        params.push(name, value);
     }
     BaseString::new(method, uri, &mut params)
 }
 
-/// The fast path of [`base_string`]: when every query and form component is sent exactly as
-/// RFC 5849 §3.6 encodes it and every protocol value is unreserved text (the usual case), the
-/// pairs are borrowed from the request and sorted on the stack, and the base string is the only
-/// allocation. Writes into `out` (empty on entry) and returns the offsets of its two `&`;
-/// `Ok(None)`, with nothing written, means "take the general path".
-fn write_base_borrowed(
-    method: &Method,
-    uri: &Uri,
-    form: Option<&[u8]>,
-    plain: &str,
-    proto: &Protocol,
-    out: &mut Vec<u8>,
-) -> Result<Option<(usize, usize)>, Error> {
-    if !proto.unreserved || !proto.extra.is_empty() {
-        return Ok(None);
-    }
-    let mut request = PairList::new();
-    let mut len = 0;
-    let query = uri.query().unwrap_or_default();
-    let body = match form.map(std::str::from_utf8) {
-        None => "",
-        Some(Ok(body)) => body,
-        Some(Err(_)) => return Ok(None),
-    };
-    let mut has_percent = false;
-    for input in [query, body] {
-        let split = encode::split_canonical(input, |name, value| {
-            if name != "oauth_signature" {
-                len += name.len() + value.len() + 2;
-                request.push((name, value));
-            }
-        });
-        match split {
-            Some(percent) => has_percent |= percent,
-            None => return Ok(None),
-        }
-    }
-    let request = request.as_mut_slice();
-    if request.iter().any(|(n, _)| n.starts_with("oauth_")) {
-        duplicate(proto.iter(plain), |name| {
-            request.iter().any(|(n, _)| *n == name)
-        })?;
-    }
-    let parts = UriParts::of(uri)?;
-    request.sort_unstable();
-    for slot in SORTED_SLOTS {
-        if let Some(span) = proto.fixed[slot] {
-            len += FIXED_NAMES[slot].len() + span.get(plain).len() + 2;
-        }
-    }
-    // Encoding §3.6 output again changes only its `%` signs; protocol values have none.
-    let encode_part = if has_percent {
-        encode::push_escaping_percent
-    } else {
-        encode::push_verbatim
-    };
-    // Every protocol name starts with `oauth_`: request names that do not either sort before
-    // all of them or after all of them. Only the ones that do must be merged.
-    let below = request.partition_point(|(n, _)| *n <= "oauth_");
-    let above = request.partition_point(|(n, _)| *n < "oauth`");
-    Ok(Some(base_string::write_into(
-        out,
-        method,
-        &parts,
-        len,
-        |text| {
-            let mut first = true;
-            let pair = |text: &mut Vec<u8>, first: &mut bool, (name, value): (&str, &str)| {
-                if !*first {
-                    text.extend_from_slice(b"%26");
-                }
-                *first = false;
-                encode_part(text, name);
-                text.extend_from_slice(b"%3D");
-                encode_part(text, value);
-            };
-            for &p in &request[..below] {
-                pair(text, &mut first, p);
-            }
-            let mut middle = request[below..above].iter().peekable();
-            for slot in SORTED_SLOTS {
-                let Some(span) = proto.fixed[slot] else {
-                    continue;
-                };
-                let value = span.get(plain);
-                while let Some(&p) = middle.next_if(|&&p| p <= (FIXED_NAMES[slot], value)) {
-                    pair(text, &mut first, p);
-                }
-                // `%26name%3D` in one piece; the value is unreserved.
-                if first {
-                    text.extend_from_slice(&BASE_FRAGMENTS[slot].as_bytes()[3..]);
-                } else {
-                    push_base_fragment(text, slot);
-                }
-                first = false;
-                text.extend_from_slice(value.as_bytes());
-            }
-            for &p in middle.chain(&request[above..]) {
-                pair(text, &mut first, p);
-            }
-        },
-    )))
-}
-
-/// `%26name%3D` for each fixed slot (the base string's separator, name and `=`, encoded).
-const BASE_FRAGMENTS: [&str; 8] = [
-    "%26oauth_consumer_key%3D",
-    "%26oauth_token%3D",
-    "%26oauth_signature_method%3D",
-    "%26oauth_timestamp%3D",
-    "%26oauth_nonce%3D",
-    "%26oauth_version%3D",
-    "%26oauth_callback%3D",
-    "%26oauth_verifier%3D",
-];
-
-/// Appends `BASE_FRAGMENTS[slot]`, each arm a literal so that the copy is inlined.
-#[inline]
-fn push_base_fragment(text: &mut Vec<u8>, slot: usize) {
-    text.extend_from_slice(match slot {
-        CONSUMER_KEY => b"%26oauth_consumer_key%3D",
-        TOKEN => b"%26oauth_token%3D",
-        SIGNATURE_METHOD => b"%26oauth_signature_method%3D",
-        TIMESTAMP => b"%26oauth_timestamp%3D",
-        NONCE => b"%26oauth_nonce%3D",
-        VERSION => b"%26oauth_version%3D",
-        CALLBACK => b"%26oauth_callback%3D",
-        _ => b"%26oauth_verifier%3D",
-    });
-}
-
-/// Appends `HEADER_FRAGMENTS[slot]`, each arm a literal so that the copy is inlined.
-#[inline]
-fn push_header_fragment(text: &mut Vec<u8>, slot: usize) {
-    text.extend_from_slice(match slot {
-        CONSUMER_KEY => b"\", oauth_consumer_key=\"",
-        TOKEN => b"\", oauth_token=\"",
-        SIGNATURE_METHOD => b"\", oauth_signature_method=\"",
-        TIMESTAMP => b"\", oauth_timestamp=\"",
-        NONCE => b"\", oauth_nonce=\"",
-        VERSION => b"\", oauth_version=\"",
-        CALLBACK => b"\", oauth_callback=\"",
-        _ => b"\", oauth_verifier=\"",
-    });
-}
-
-/// `", name="` for each fixed slot: the previous value's closing quote, the separator, the
-/// name and the opening quote of an `Authorization` header parameter.
-const HEADER_FRAGMENTS: [&str; 8] = [
-    "\", oauth_consumer_key=\"",
-    "\", oauth_token=\"",
-    "\", oauth_signature_method=\"",
-    "\", oauth_timestamp=\"",
-    "\", oauth_nonce=\"",
-    "\", oauth_version=\"",
-    "\", oauth_callback=\"",
-    "\", oauth_verifier=\"",
-];
-
-/// Renders `OAuth realm="..", name="value", ...` into a buffer of exactly the right size (so
-/// that `HeaderValue` takes it over without another allocation) and marks it sensitive.
+/// The `Authorization` header value (RFC 5849 §3.5.1) of the protocol parameters and the
+/// signature, marked sensitive.
 fn authorization(
     realm: Option<&str>,
     proto: &Protocol,
     plain: &str,
     signature: Span,
 ) -> Result<HeaderValue, Error> {
-    let signature = signature.get(plain);
-    // The exact length of what is written below.
-    let mut len = "OAuth ".len();
-    let mut any = false;
-    if let Some(realm) = realm {
-        len += "realm=\"\"".len()
-            + realm.len()
-            + realm.bytes().filter(|&b| b == b'"' || b == b'\\').count();
-        any = true;
-    }
-    let fixed_fast = proto.unreserved;
-    if fixed_fast {
-        let mut n = 0;
-        for (slot, span) in proto.fixed.iter().enumerate() {
-            if let Some(span) = span {
-                len += HEADER_FRAGMENTS[slot].len() + (span.end - span.start) as usize;
-                n += 1;
-            }
-        }
-        if n > 0 {
-            // The first fragment loses `", ` (or `"` after a realm); one closing quote.
-            len = len + 1 - if any { 1 } else { 3 };
-            any = true;
-        }
-    }
-    let mut general = |name: &str, value: &str| {
-        len += usize::from(any) * 2 + name.len() + 3 + encode::encoded_len(value.as_bytes());
-        any = true;
-    };
-    if fixed_fast {
-        for (name, value) in &proto.extra {
-            general(name.get(plain), value.get(plain));
-        }
-    } else {
-        for (name, value) in proto.iter(plain) {
-            general(name, value);
-        }
-    }
-    len += usize::from(any) * 2
-        + "oauth_signature=\"\"".len()
-        + encode::encoded_len(signature.as_bytes());
-    let mut text = Vec::with_capacity(len);
-    text.extend_from_slice(b"OAuth ");
-    let mut first = true;
-    // What needs `header`'s general helpers goes through this string (never in the usual case).
-    let mut rest = String::new();
-    if let Some(realm) = realm {
-        if proto.unreserved {
-            text.extend_from_slice(b"realm=\"");
-            for &b in realm.as_bytes() {
-                if b == b'"' || b == b'\\' {
-                    text.push(b'\\');
-                }
-                text.push(b);
-            }
-            text.push(b'"');
-        } else {
-            rest.push_str("realm=");
-            header::push_quoted(&mut rest, realm);
-        }
-        first = false;
-    }
-    if proto.unreserved {
-        // Unreserved text is its own encoding: copy it, with the static pieces between values
-        // in one piece each.
-        let mut open = false;
-        for (slot, span) in proto.fixed.iter().enumerate() {
-            let Some(span) = span else { continue };
-            let fragment = HEADER_FRAGMENTS[slot].as_bytes();
-            match (open, first) {
-                (true, _) => push_header_fragment(&mut text, slot),
-                (false, true) => text.extend_from_slice(&fragment[3..]),
-                (false, false) => text.extend_from_slice(&fragment[1..]),
-            }
-            text.extend_from_slice(span.get(plain).as_bytes());
-            open = true;
-            first = false;
-        }
-        if open {
-            text.push(b'"');
-        }
-    }
-    if proto.unreserved {
-        for (name, value) in &proto.extra {
-            let (name, value) = (name.get(plain), value.get(plain));
-            header::push_param(&mut rest, &mut first, name, value.as_bytes());
-        }
-    } else {
-        for (name, value) in proto.iter(plain) {
-            header::push_param(&mut rest, &mut first, name, value.as_bytes());
-        }
-    }
-    text.extend_from_slice(rest.as_bytes());
-    text.extend_from_slice(if first {
-        b"oauth_signature=\""
-    } else {
-        b", oauth_signature=\""
-    });
-    encode::encode_exact(&mut text, signature.as_bytes());
-    text.push(b'"');
-    debug_assert_eq!(text.len(), len, "authorization length");
+    let params = proto
+        .iter(plain)
+        .chain(std::iter::once(("oauth_signature", signature.get(plain))));
+    let text = header::write_authorization(realm, params);
     let mut authorization = HeaderValue::try_from(text).map_err(|_| Error::InvalidRealm)?;
     authorization.set_sensitive(true);
     Ok(authorization)
@@ -1253,8 +750,9 @@ fn is_absolute_url(s: &str) -> bool {
 pub struct Signed {
     authorization: HeaderValue,
     base_string: BaseString,
-    /// The plain protocol values, then the signature.
-    plain: String,
+    /// The plain protocol values, then the signature (with `PLAINTEXT`, the shared secret:
+    /// wiped when dropped).
+    plain: Zeroizing<String>,
     proto: Protocol,
     signature: Span,
     timestamp: u64,
@@ -1377,107 +875,5 @@ impl Signed {
         }
         body.extend_from_slice(self.to_urlencoded().as_bytes());
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The borrowed fast path, whenever it applies, builds exactly the general path's string.
-    #[test]
-    fn fast_and_general_paths_agree() {
-        let mut plain = String::new();
-        let mut proto = Protocol::default();
-        for (slot, value) in [
-            (CONSUMER_KEY, "ck"),
-            (SIGNATURE_METHOD, "HMAC-SHA1"),
-            (TIMESTAMP, "137131201"),
-            (NONCE, "7d8f3e4a"),
-            (VERSION, "1.0"),
-        ] {
-            proto.fixed[slot] = Some(Span::push(&mut plain, value).unwrap());
-        }
-        proto.unreserved = encode::is_all_unreserved(plain.as_bytes());
-        assert!(proto.unreserved);
-        let queries = [
-            "",
-            "b5=%3D%253D&a3=a&c%40=&a2=r%20b",
-            "a=1&a=1&a=0&A=2&a1=&a&&=x",
-            "limit=100&start=0",
-            "z=%E2%82%AC&y=~-._&oauth_signature=abc",
-            "a=b+c",
-            "a=%2f",
-            "a=%41",
-            "c2&a3=2+q",
-            "q=%zz",
-            "oauth_body_hash=x&oauth_zz=1&oauth=1&oauth_=2&oauth%60=3&oauthz&oauth_d=&oauth_nonce0=1",
-            "oauth_a=1&oauth_consumer_key0=2&oauth_signature=zz&o=1&p",
-        ];
-        let mut fast = 0;
-        for uri in [
-            "https://Example.COM:443/p%20q/r",
-            "http://h:8080",
-            "https://[::1]/",
-        ] {
-            for query in queries {
-                for body in [None, Some(&b"c2&a3=2+q"[..]), Some(&b"x=%21&y"[..])] {
-                    let full = if query.is_empty() {
-                        uri.to_owned()
-                    } else {
-                        format!("{uri}?{query}")
-                    };
-                    let uri: Uri = full.parse().unwrap();
-                    let general = base_string_general(&Method::POST, &uri, body, &plain, &proto);
-                    let mut text = Vec::new();
-                    match write_base_borrowed(&Method::POST, &uri, body, &plain, &proto, &mut text)
-                    {
-                        Ok(Some((first_amp, second_amp))) => {
-                            fast += 1;
-                            let borrowed = BaseString::from_written(text, first_amp, second_amp);
-                            assert_eq!(borrowed, general.unwrap(), "{full} {body:?}");
-                        }
-                        Ok(None) => assert!(text.is_empty()),
-                        Err(e) => assert_eq!(
-                            format!("{e:?}"),
-                            format!("{:?}", general.unwrap_err()),
-                            "{full} {body:?}"
-                        ),
-                    }
-                }
-            }
-        }
-        assert!(fast >= 12, "the fast path ran only {fast} times");
-    }
-
-    #[test]
-    fn literal_fragments_match_the_tables() {
-        for slot in 0..8 {
-            let (mut base, mut header) = (Vec::new(), Vec::new());
-            push_base_fragment(&mut base, slot);
-            push_header_fragment(&mut header, slot);
-            assert_eq!(base, BASE_FRAGMENTS[slot].as_bytes());
-            assert_eq!(header, HEADER_FRAGMENTS[slot].as_bytes());
-            assert_eq!(BASE_FRAGMENTS[slot], format!("%26{}%3D", FIXED_NAMES[slot]));
-            assert_eq!(
-                HEADER_FRAGMENTS[slot],
-                format!("\", {}=\"", FIXED_NAMES[slot])
-            );
-        }
-    }
-
-    #[test]
-    fn pair_list_spills_past_the_inline_capacity() {
-        let names: Vec<String> = (0..40).map(|i| format!("n{i:02}")).collect();
-        let mut list = PairList::new();
-        assert!(list.as_mut_slice().is_empty());
-        for name in names.iter().rev() {
-            list.push((name, "v"));
-        }
-        let slice = list.as_mut_slice();
-        slice.sort_unstable();
-        assert_eq!(slice.len(), 40);
-        assert_eq!(slice[0], ("n00", "v"));
-        assert_eq!(slice[39], ("n39", "v"));
     }
 }

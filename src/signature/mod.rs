@@ -24,7 +24,10 @@ pub use self::hmac::{HmacHash, HmacSha};
 #[cfg_attr(docsrs, doc(cfg(feature = "openssl")))]
 pub use self::openssl::OpenSslRsaSha;
 pub use self::plaintext::Plaintext;
-pub use self::rsa::{RsaHash, RsaSha};
+pub use self::rsa::{RsaHash, RsaSha, RsaSigner};
+
+use subtle::ConstantTimeEq as _;
+use zeroize::Zeroizing;
 
 use crate::credentials::ConsumerSecret;
 use crate::encode;
@@ -172,9 +175,17 @@ impl FromStr for MethodName {
 /// The HMAC / PLAINTEXT key: `encode(consumer_secret) & encode(token_secret)`
 /// ([RFC 5849 §3.4.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.2)). The `&` is always
 /// there, even when the token secret is empty.
-pub(crate) fn shared_secret_key(consumer_secret: &ConsumerSecret, token_secret: &str) -> String {
+/// The shared-secret key of HMAC-* and PLAINTEXT (RFC 5849 §3.4.2, §3.4.4):
+/// `encode(consumer_secret)&encode(token_secret)`, the `&` kept when the token secret is empty.
+/// Wiped when dropped.
+pub(crate) fn shared_secret_key(
+    consumer_secret: &ConsumerSecret,
+    token_secret: &str,
+) -> Zeroizing<String> {
     let c = consumer_secret.secret();
-    let mut key = String::with_capacity((c.len() + token_secret.len()) * 3 / 2 + 1);
+    let mut key = Zeroizing::new(String::with_capacity(
+        (c.len() + token_secret.len()) * 3 + 1,
+    ));
     encode::encode_into(&mut key, c.as_bytes());
     key.push('&');
     encode::encode_into(&mut key, token_secret.as_bytes());
@@ -240,9 +251,7 @@ pub fn verify(method: MethodName, base_string: &[u8], signature: &str, key: Veri
     }
 }
 
+/// Whether `a` and `b` are equal, in time that depends only on their lengths (`subtle`).
 pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.ct_eq(b).into()
 }

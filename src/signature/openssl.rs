@@ -5,11 +5,10 @@ use std::fmt;
 use ::openssl::hash::MessageDigest;
 use ::openssl::pkey::{PKey, Private};
 use ::openssl::sign::Signer as OsslSigner;
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use rsa::pkcs1v15::Signature;
 use rsa::pkcs8::EncodePrivateKey as _;
 
-use super::{RsaHash, SignError, SignatureMethod};
+use super::{RsaHash, RsaSigner, SignError, SignatureMethod};
 use crate::keys::{KeyError, KeyLoader, RsaPrivateKey};
 
 /// `RSA-SHA1` (RFC 5849 §3.4.3) and its SHA-2 extensions, signed by the system OpenSSL
@@ -38,15 +37,44 @@ use crate::keys::{KeyError, KeyLoader, RsaPrivateKey};
 /// ```
 #[derive(Clone)]
 pub struct OpenSslRsaSha {
-    key: PKey<Private>,
+    signer: RsaSigner<OpenSslKey>,
     bits: usize,
+}
+
+/// An OpenSSL RSA key that makes PKCS#1 v1.5 signatures with one digest: a RustCrypto
+/// [`signature::Signer`], so it plugs into [`RsaSigner`] like any other.
+#[derive(Clone)]
+struct OpenSslKey {
+    key: PKey<Private>,
     hash: RsaHash,
+}
+
+impl fmt::Debug for OpenSslKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OpenSslKey(<redacted>)")
+    }
+}
+
+impl signature::Signer<Signature> for OpenSslKey {
+    fn try_sign(&self, message: &[u8]) -> Result<Signature, signature::Error> {
+        let digest = match self.hash {
+            RsaHash::Sha1 => MessageDigest::sha1(),
+            RsaHash::Sha256 => MessageDigest::sha256(),
+            RsaHash::Sha512 => MessageDigest::sha512(),
+        };
+        let mut signer =
+            OsslSigner::new(digest, &self.key).map_err(signature::Error::from_source)?;
+        let bytes = signer
+            .sign_oneshot_to_vec(message)
+            .map_err(signature::Error::from_source)?;
+        Signature::try_from(bytes.as_slice())
+    }
 }
 
 impl fmt::Debug for OpenSslRsaSha {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OpenSslRsaSha")
-            .field("hash", &self.hash)
+            .field("hash", &self.signer.hash())
             .field("bits", &self.bits)
             .field("key", &"<redacted>")
             .finish()
@@ -83,9 +111,8 @@ impl OpenSslRsaSha {
             });
         }
         Ok(Self {
-            key: pkey,
+            signer: RsaSigner::new(hash, OpenSslKey { key: pkey, hash }),
             bits,
-            hash,
         })
     }
 
@@ -126,30 +153,10 @@ impl OpenSslRsaSha {
 
 impl SignatureMethod for OpenSslRsaSha {
     fn name(&self) -> &str {
-        self.hash.method_name()
+        self.signer.name()
     }
 
-    fn sign(&self, base: &[u8], _token_secret: &str, out: &mut String) -> Result<(), SignError> {
-        let digest = match self.hash {
-            RsaHash::Sha1 => MessageDigest::sha1(),
-            RsaHash::Sha256 => MessageDigest::sha256(),
-            RsaHash::Sha512 => MessageDigest::sha512(),
-        };
-        let fail = |e: ::openssl::error::ErrorStack| {
-            SignError::new(format!("OpenSSL RSA signing failed: {e}"))
-        };
-        let mut signer = OsslSigner::new(digest, &self.key).map_err(fail)?;
-        // A 16384-bit key's signature is 2048 bytes; keys that large are refused by no policy,
-        // so fall back to the heap past that.
-        let mut stack = [0u8; 2048];
-        let len = signer.len().map_err(fail)?;
-        if len <= stack.len() {
-            let written = signer.sign_oneshot(&mut stack, base).map_err(fail)?;
-            STANDARD.encode_string(&stack[..written], out);
-        } else {
-            let signature = signer.sign_oneshot_to_vec(base).map_err(fail)?;
-            STANDARD.encode_string(signature, out);
-        }
-        Ok(())
+    fn sign(&self, base: &[u8], token_secret: &str, out: &mut String) -> Result<(), SignError> {
+        self.signer.sign(base, token_secret, out)
     }
 }
