@@ -74,7 +74,7 @@ fn bench_reference(c: &mut Criterion) {
             rsa_key
                 .as_rsa()
                 .sign_with_rng(
-                    &mut getrandom::SysRng,
+                    &mut rand::rngs::SysRng,
                     rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
                     &digest,
                 )

@@ -410,7 +410,7 @@ impl RsaPrivateKey {
     ///
     /// [`KeyError::Generation`] when no randomness is available.
     pub fn generate(bits: KeyBits) -> Result<Self, KeyError> {
-        let key = rsa::PrivateKey::new(&mut getrandom::SysRng, bits.bits()).map_err(|e| {
+        let key = rsa::PrivateKey::new(&mut rand::rngs::SysRng, bits.bits()).map_err(|e| {
             KeyError::Generation {
                 detail: e.to_string(),
             }

@@ -105,7 +105,7 @@ fn characters_are_uniform_over_the_alphabet() {
 fn the_uniformity_check_catches_modulo_bias() {
     let mut counts = [0u64; 62];
     let mut bytes = vec![0u8; NONCES * 24];
-    getrandom::fill(&mut bytes).unwrap();
+    rand::TryRng::try_fill_bytes(&mut rand::rngs::SysRng, &mut bytes).unwrap();
     for b in bytes {
         counts[usize::from(b % 62)] += 1;
     }
