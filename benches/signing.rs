@@ -266,6 +266,110 @@ fn bench_scaling(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = criterion_config();
-    targets = bench_base_string, bench_methods, bench_header, bench_peers, bench_scaling
+    targets = bench_base_string, bench_methods, bench_header, bench_peers, bench_scaling, tmp_probe
 }
 criterion_main!(benches);
+
+#[allow(dead_code)]
+fn tmp_probe(c: &mut Criterion) {
+    let typical = typical_request();
+    let mut g = c.benchmark_group("probe");
+    g.bench_function("encode_unreserved_30", |b| {
+        let mut out = String::with_capacity(64);
+        b.iter(|| {
+            out.clear();
+            bitbucket_oauth::encode::encode_into(
+                &mut out,
+                black_box(b"nnch734d00sl2jdk7cAhY3Ql8pyQjzXh"),
+            );
+            black_box(out.len())
+        })
+    });
+    g.bench_function("allcheck_unreserved_30", |b| {
+        let mut out = String::with_capacity(64);
+        b.iter(|| {
+            out.clear();
+            let input: &[u8] = black_box(b"nnch734d00sl2jdk7cAhY3Ql8pyQjzXh");
+            if input
+                .iter()
+                .all(|&b| bitbucket_oauth::encode::is_unreserved(b))
+            {
+                out.push_str(std::str::from_utf8(input).unwrap());
+            }
+            black_box(out.len())
+        })
+    });
+    g.bench_function("pe_loop_unreserved_30", |b| {
+        let mut out = String::with_capacity(64);
+        const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'.')
+            .remove(b'_')
+            .remove(b'~');
+        b.iter(|| {
+            out.clear();
+            for chunk in percent_encoding::percent_encode(
+                black_box(b"nnch734d00sl2jdk7cAhY3Ql8pyQjzXh"),
+                SET,
+            ) {
+                out.push_str(chunk);
+            }
+            black_box(out.len())
+        })
+    });
+    g.bench_function("pe_loop_mixed_60", |b| {
+        let mut out = String::with_capacity(200);
+        const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'.')
+            .remove(b'_')
+            .remove(b'~');
+        b.iter(|| {
+            out.clear();
+            for chunk in percent_encoding::percent_encode(
+                black_box(b"oauth_consumer_key=repo-sync-service&oauth_nonce=kllo9940pd9"),
+                SET,
+            ) {
+                out.push_str(chunk);
+            }
+            black_box(out.len())
+        })
+    });
+    g.bench_function("collect", |b| {
+        b.iter(|| collect(black_box(&typical), "HMAC-SHA1", false))
+    });
+    let p = collect(&typical, "HMAC-SHA1", false);
+    g.bench_function("basestring_from_collected", |b| {
+        b.iter(|| {
+            let mut p = p.clone();
+            BaseString::new(typical.method(), typical.uri(), &mut p).unwrap()
+        })
+    });
+    let bs = BaseString::new(typical.method(), typical.uri(), &mut p.clone()).unwrap();
+    let (m, u, n) = (bs.method(), bs.uri(), bs.normalized_parameters());
+    g.bench_function("from_parts", |b| {
+        b.iter(|| BaseString::from_parts(black_box(&m), black_box(&u), black_box(&n)))
+    });
+    g.bench_function("encode_normalized", |b| {
+        let mut out = String::with_capacity(600);
+        b.iter(|| {
+            out.clear();
+            bitbucket_oauth::encode::encode_into(&mut out, black_box(n.as_bytes()));
+            black_box(out.len())
+        })
+    });
+    g.bench_function("sort_only", |b| {
+        b.iter(|| {
+            let mut p = p.clone();
+            p.sort();
+            p
+        })
+    });
+    g.bench_function("params_clone", |b| b.iter(|| black_box(&p).clone()));
+    let hdr = "OAuth oauth_consumer_key=\"repo-sync-service\", oauth_token=\"nnch734d00sl2jdk7cAhY3Ql8pyQjzXh\", oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"1700000000\", oauth_nonce=\"kllo9940pd9333jh8rtbW4Lk\", oauth_version=\"1.0\", oauth_signature=\"abcdefghijklmnopqrstuvwxyz%2B%2F12%3D\"".to_owned();
+    g.bench_function("headervalue_from_string", |b| {
+        b.iter(|| http::HeaderValue::try_from(black_box(hdr.clone())).unwrap())
+    });
+    g.bench_function("string_clone_250", |b| b.iter(|| black_box(hdr.clone())));
+    g.finish();
+}

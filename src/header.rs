@@ -231,13 +231,25 @@ pub fn parse_oauth_header(value: &str) -> Result<HeaderParams, HeaderParseError>
 
 /// Renders an `Authorization` header value, `OAuth realm="..", name="value", ...`
 /// (RFC 5849 §3.5.1): the one place where one is written. `realm` becomes an RFC 9110
-/// quoted-string (`"` and `\` escaped, not percent-encoded); every name and value is
-/// percent-encoded (§3.6) and quoted, in the order given.
-pub(crate) fn write_authorization<'p>(
-    realm: Option<&str>,
-    params: impl IntoIterator<Item = (&'p str, &'p str)>,
-) -> String {
-    let mut out = String::with_capacity(256);
+/// quoted-string (`"` and `\` escaped, not percent-encoded); the names and values, in the
+/// order given, are already their §3.6 encodings (the signer encodes each value once) and are
+/// quoted as they are.
+pub(crate) fn write_authorization<'p, I>(realm: Option<&str>, params: I) -> String
+where
+    I: IntoIterator<Item = (&'p str, &'p str)>,
+    I::IntoIter: Clone,
+{
+    let params = params.into_iter();
+    // The exact length, so that the `HeaderValue` made of it takes the buffer over as it is.
+    let realm_len = realm.map_or(0, |r| {
+        "realm=\"\"".len() + r.len() + r.bytes().filter(|&b| b == b'"' || b == b'\\').count()
+    });
+    let (count, params_len) = params.clone().fold((0, 0), |(n, len), (name, value)| {
+        (n + 1, len + name.len() + value.len() + "=\"\"".len())
+    });
+    let items = count + usize::from(realm.is_some());
+    let len = "OAuth ".len() + realm_len + params_len + items.saturating_sub(1) * ", ".len();
+    let mut out = String::with_capacity(len);
     out.push_str("OAuth ");
     let mut first = true;
     if let Some(realm) = realm {
@@ -256,11 +268,12 @@ pub(crate) fn write_authorization<'p>(
             out.push_str(", ");
         }
         first = false;
-        encode::encode_into(&mut out, name.as_bytes());
+        out.push_str(name);
         out.push_str("=\"");
-        encode::encode_into(&mut out, value.as_bytes());
+        out.push_str(value);
         out.push('"');
     }
+    debug_assert_eq!(out.len(), len, "Authorization length");
     out
 }
 

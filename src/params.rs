@@ -205,6 +205,20 @@ impl Parameters {
         Ok(())
     }
 
+    /// Adds one pair whose name and value are already RFC 5849 §3.6 encodings (the caller
+    /// vouches for it: the signer's protocol parameters, encoded once).
+    pub(crate) fn push_encoded(&mut self, name: &str, value: &str) {
+        let start = self.buf.len();
+        self.buf.push_str(name);
+        let mid = self.buf.len();
+        self.buf.push_str(value);
+        self.pairs.push(Pair {
+            start,
+            mid,
+            end: self.buf.len(),
+        });
+    }
+
     #[inline]
     fn get(&self, pair: Pair) -> (&str, &str) {
         (
@@ -238,7 +252,9 @@ impl Parameters {
 
     /// Sorts the pairs by encoded name, then encoded value (byte order), as §3.4.1.3.2 requires.
     pub fn sort(&mut self) {
-        let buf = &self.buf;
+        // Byte order, which for UTF-8 text is `str` order; byte slices skip the char-boundary
+        // checks of `str` slicing.
+        let buf = self.buf.as_bytes();
         let at = |r: std::ops::Range<usize>| buf.get(r).unwrap_or_default();
         self.pairs.sort_unstable_by(|a, b| {
             at(a.start..a.mid)

@@ -92,7 +92,14 @@ impl fmt::Debug for SignOptions<'_> {
             .field("verifier", &self.verifier.map(|_| "<redacted>"))
             .field("realm", &self.realm)
             .field("version", &self.version)
-            .field("extra", &self.extra)
+            .field(
+                "extra",
+                &self
+                    .extra
+                    .iter()
+                    .map(|(name, _)| (*name, "<redacted>"))
+                    .collect::<Vec<_>>(),
+            )
             .field("nonce", &self.nonce)
             .field("timestamp", &self.timestamp)
             .finish()
@@ -397,10 +404,11 @@ impl Signer {
         options: &SignOptions<'_>,
     ) -> Result<Signed, Error> {
         let mut plain = Zeroizing::new(String::new());
-        let (proto, timestamp, token_secret) = self.protocol(options, &mut plain)?;
+        let (mut proto, timestamp, token_secret) = self.protocol(options, &mut plain)?;
         let base_string = base_string(method, uri, form_of(headers, body), &plain, &proto)?;
         let signature = self.signature(base_string.as_bytes(), token_secret, &mut plain)?;
-        let authorization = authorization(options.realm, &proto, &plain, signature)?;
+        proto.encode_signature(signature.get(&plain))?;
+        let authorization = authorization(options.realm, &proto, &plain)?;
         Ok(Signed {
             authorization,
             base_string,
@@ -414,11 +422,11 @@ impl Signer {
     /// The `Authorization` header value alone: the same bytes as
     /// [`sign`](Self::sign)`(..).authorization()`, without keeping the working.
     ///
-    /// This is the hot path for signing REST calls: the base string and the protocol values
-    /// are built in per-thread buffers that are reused, so the header value is the only heap
-    /// allocation. When a provider refuses a signature, sign the same request again with
-    /// [`sign`](Self::sign) (pinning the nonce and timestamp the refused header carried, see
-    /// [`SignOptions::nonce`]) to get the base string for [`crate::explain`].
+    /// It is [`sign`](Self::sign) with the working dropped: the same code writes the base
+    /// string and the header, so the two cannot disagree. When a provider refuses a signature,
+    /// sign the same request again with [`sign`](Self::sign) (pinning the nonce and timestamp
+    /// the refused header carried, see [`SignOptions::nonce`]) to get the base string for
+    /// [`crate::explain`].
     ///
     /// ```
     /// use bitbucket_oauth::{ConsumerKey, ConsumerSecret, SignOptions, Signer};
@@ -555,6 +563,7 @@ impl Signer {
             }
         }
 
+        proto.encode_values(plain)?;
         Ok((proto, timestamp, token_secret))
     }
 }
@@ -597,6 +606,13 @@ impl Span {
         }
     }
 
+    /// Appends the §3.6 encoding of `value` to `encoded`; its span there.
+    fn encode(encoded: &mut String, value: &str) -> Result<Self, Error> {
+        let start = encoded.len();
+        encode::encode_into(encoded, value.as_bytes());
+        Self::of(start, encoded.len())
+    }
+
     fn push(plain: &mut String, value: &str) -> Result<Self, Error> {
         let start = plain.len();
         plain.push_str(value);
@@ -610,15 +626,24 @@ impl Span {
     }
 }
 
-/// The protocol parameters as spans of the plain-values buffer, in header order.
+/// The protocol parameters in header order: spans of their plain values in the plain-values
+/// buffer, and their RFC 5849 §3.6 encodings, made once and used by the base string, the
+/// header and the urlencoded form.
 #[derive(Debug, Clone, Default)]
 struct Protocol {
     fixed: [Option<Span>; 8],
     /// `SignOptions::extra` pairs; empty (and unallocated) unless there are some.
     extra: Vec<(Span, Span)>,
+    /// The encoded values, in [`iter`](Self::iter) order, then the encoded signature. Wiped
+    /// when dropped: it holds the verifier, and with `PLAINTEXT` the shared secret.
+    encoded: Zeroizing<String>,
+    encoded_fixed: [Option<Span>; 8],
+    encoded_extra: Vec<Span>,
+    encoded_signature: Option<Span>,
 }
 
 impl Protocol {
+    /// `(name, plain value)` in header order.
     fn iter<'s>(&'s self, plain: &'s str) -> impl Iterator<Item = (&'s str, &'s str)> + Clone {
         self.fixed
             .iter()
@@ -629,6 +654,52 @@ impl Protocol {
                     .iter()
                     .map(move |(n, v)| (n.get(plain), v.get(plain))),
             )
+    }
+
+    /// `(name, encoded value)` in header order. Names need no encoding: the fixed ones are
+    /// unreserved text, and [`validate`] holds extra names to unreserved characters.
+    fn iter_encoded<'s>(
+        &'s self,
+        plain: &'s str,
+    ) -> impl Iterator<Item = (&'s str, &'s str)> + Clone {
+        let encoded = self.encoded.as_str();
+        self.encoded_fixed
+            .iter()
+            .zip(FIXED_NAMES)
+            .filter_map(move |(span, name)| span.map(|s| (name, s.get(encoded))))
+            .chain(
+                self.extra
+                    .iter()
+                    .zip(&self.encoded_extra)
+                    .map(move |((n, _), v)| (n.get(plain), v.get(encoded))),
+            )
+    }
+
+    /// Encodes every value once.
+    fn encode_values(&mut self, plain: &str) -> Result<(), Error> {
+        self.encoded.reserve(plain.len() + plain.len() / 2);
+        for (slot, span) in self.fixed.iter().enumerate() {
+            if let Some(span) = span {
+                self.encoded_fixed[slot] = Some(Span::encode(&mut self.encoded, span.get(plain))?);
+            }
+        }
+        for (_, value) in &self.extra {
+            let span = Span::encode(&mut self.encoded, value.get(plain))?;
+            self.encoded_extra.push(span);
+        }
+        Ok(())
+    }
+
+    /// Encodes the signature, after the values.
+    fn encode_signature(&mut self, signature: &str) -> Result<(), Error> {
+        self.encoded_signature = Some(Span::encode(&mut self.encoded, signature)?);
+        Ok(())
+    }
+
+    /// The encoded signature.
+    fn encoded_signature(&self) -> &str {
+        self.encoded_signature
+            .map_or("", |s| s.get(self.encoded.as_str()))
     }
 }
 
@@ -671,23 +742,19 @@ fn base_string(
     if !params.is_empty() {
         duplicate(proto.iter(plain), |name| params.contains_name(name))?;
     }
-    for (name, value) in proto.iter(plain) {
-        params.push(name, value);
+    for (name, value) in proto.iter_encoded(plain) {
+        params.push_encoded(name, value);
     }
     BaseString::new(method, uri, &mut params)
 }
 
 /// The `Authorization` header value (RFC 5849 §3.5.1) of the protocol parameters and the
 /// signature, marked sensitive.
-fn authorization(
-    realm: Option<&str>,
-    proto: &Protocol,
-    plain: &str,
-    signature: Span,
-) -> Result<HeaderValue, Error> {
-    let params = proto
-        .iter(plain)
-        .chain(std::iter::once(("oauth_signature", signature.get(plain))));
+fn authorization(realm: Option<&str>, proto: &Protocol, plain: &str) -> Result<HeaderValue, Error> {
+    let params = proto.iter_encoded(plain).chain(std::iter::once((
+        "oauth_signature",
+        proto.encoded_signature(),
+    )));
     let text = header::write_authorization(realm, params);
     let mut authorization = HeaderValue::try_from(text).map_err(|_| Error::InvalidRealm)?;
     authorization.set_sensitive(true);
@@ -812,14 +879,18 @@ impl Signed {
     /// string or form body placements (§3.5.2, §3.5.3).
     #[must_use]
     pub fn to_urlencoded(&self) -> String {
-        let mut out = String::with_capacity(256 + self.signature().len());
-        for (i, (name, value)) in self.protocol_parameters().enumerate() {
+        let mut out = String::with_capacity(self.proto.encoded.len() + 160);
+        let params = self.proto.iter_encoded(&self.plain).chain(std::iter::once((
+            "oauth_signature",
+            self.proto.encoded_signature(),
+        )));
+        for (i, (name, value)) in params.enumerate() {
             if i > 0 {
                 out.push('&');
             }
             out.push_str(name);
             out.push('=');
-            encode::encode_into(&mut out, value.as_bytes());
+            out.push_str(value);
         }
         out
     }
