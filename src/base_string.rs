@@ -91,9 +91,7 @@ impl<'a> UriParts<'a> {
         out.push_str(self.scheme);
         out[start..].make_ascii_lowercase();
         out.push_str("://");
-        let host_start = out.len();
-        out.push_str(self.host);
-        out[host_start..].make_ascii_lowercase();
+        out.push_str(&host_as_sent(self.host));
         if let Some(port) = self.port {
             out.push(':');
             out.push_str(encode::decimal(u64::from(port), &mut [0u8; 20]));
@@ -115,7 +113,7 @@ impl<'a> UriParts<'a> {
         if self.host_verbatim {
             out.extend_from_slice(self.host.as_bytes());
         } else {
-            encode_lowercase(out, self.host);
+            encode::encode_to_vec(out, host_as_sent(self.host).as_bytes());
         }
         if let Some(port) = self.port {
             out.extend_from_slice(b"%3A");
@@ -126,6 +124,18 @@ impl<'a> UriParts<'a> {
         } else {
             encode::encode_to_vec(out, self.path.as_bytes());
         }
+    }
+}
+
+/// The host as it is sent (what a client built on `url`, such as reqwest, writes in `Host`):
+/// lowercase, and an IPv6 literal in its RFC 5952 form (`[2001:DB8:0:0::5]` is sent as
+/// `[2001:db8::5]`).
+fn host_as_sent(host: &str) -> std::borrow::Cow<'_, str> {
+    let v6 = host.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
+    match v6.and_then(|h| h.parse::<std::net::Ipv6Addr>().ok()) {
+        Some(addr) => format!("[{addr}]").into(),
+        None if host.bytes().any(|b| b.is_ascii_uppercase()) => host.to_ascii_lowercase().into(),
+        None => host.into(),
     }
 }
 
@@ -448,6 +458,10 @@ mod tests {
         assert_eq!(bsu("https://H:443").unwrap(), "https://h/");
         assert_eq!(bsu("http://[::1]:8080/a").unwrap(), "http://[::1]:8080/a");
         assert_eq!(bsu("http://[FE80::1]:80/a").unwrap(), "http://[fe80::1]/a");
+        assert_eq!(
+            bsu("http://[2001:DB8:0:0::5]:8080/x").unwrap(),
+            "http://[2001:db8::5]:8080/x"
+        );
         assert_eq!(bsu("http://h:/a").unwrap(), "http://h/a");
         assert_eq!(bsu("http://user:pw@h/a").unwrap(), "http://h/a");
         assert!(matches!(

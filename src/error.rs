@@ -172,17 +172,46 @@ pub enum Error {
 }
 
 /// A provider's refusal, with our side of the story.
-#[derive(Debug, Clone)]
+///
+/// Neither `Debug` nor `Display` shows a secret value: base strings appear as
+/// [`crate::redact::redact`] renders them.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ProviderError {
     /// What the provider said.
     pub problem: crate::problem::Problem,
-    /// With `signature_invalid` and the provider's base string: how it differs from ours.
+    /// With `signature_invalid` and the provider's base string: how it differs from ours
+    /// (compared on the real values; secret values shown as `<redacted>`).
     pub differences: Vec<crate::explain::Difference>,
-    /// With `timestamp_refused` and `oauth_acceptable_timestamps`: seconds to add to our clock.
+    /// With `timestamp_refused` and an `oauth_acceptable_timestamps` window that excludes the
+    /// timestamp we sent: the seconds to add to our clock that the window justifies.
     pub clock_offset: Option<i64>,
-    /// The base string we signed.
+    /// The base string we signed, with the values of `oauth_verifier`, `oauth_session_handle`,
+    /// `oauth_token_secret` and `oauth_signature` replaced by `<redacted>`
+    /// ([`crate::redact::redact`]). The exact one is [`crate::SentRequest::base_string`].
     pub our_base_string: String,
+}
+
+impl std::fmt::Debug for ProviderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The provider's echo of its base string carries our verifier or session handle, and
+        // its other fields may echo a PLAINTEXT signature: show them redacted.
+        let mut problem = self.problem.clone();
+        if let Some(theirs) = &mut problem.provider_base_string {
+            *theirs = crate::redact::redact(theirs).into_owned();
+        }
+        for (name, value) in &mut problem.other {
+            if crate::redact::is_secret_parameter(name) {
+                crate::redact::REDACTED.clone_into(value);
+            }
+        }
+        f.debug_struct("ProviderError")
+            .field("problem", &problem)
+            .field("differences", &self.differences)
+            .field("clock_offset", &self.clock_offset)
+            .field("our_base_string", &self.our_base_string)
+            .finish()
+    }
 }
 
 impl std::fmt::Display for ProviderError {

@@ -3,12 +3,20 @@
 //! When Bitbucket answers `signature_invalid` it may include its own
 //! `oauth_signature_base_string`. The usual cause is that the server believes it serves another
 //! URL than the client signed (a proxy changed the scheme, host or port, or the context path is
-//! missing). [`compare`] says which part differs, in plain words.
+//! missing). [`compare`] says which part differs, in plain words, and names the likely fix.
+//!
+//! The comparison compares the real values, but never shows a secret one (`oauth_verifier`,
+//! `oauth_session_handle`, `oauth_token_secret`, `oauth_signature`: see [`crate::redact`]): a
+//! [`Difference`] holds [`REDACTED`] in its place, and says that the two values differ.
 
 use std::fmt;
 
 use crate::base_string::BaseString;
 use crate::flow::clip;
+use crate::redact::{REDACTED, is_secret_parameter};
+
+/// The likely fix when the provider saw another scheme, host or port.
+const SIGN_BASE_URL_FIX: &str = "likely fix: the server verifies against the base URL it is configured with (behind a reverse proxy, not the address you connect to): sign for that URL with Endpoints::sign_base_url (in the dance CLI: --sign-base-url)";
 
 /// One difference between our base string and the provider's.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +82,25 @@ pub enum Difference {
     },
     /// Everything matches part by part, yet the texts differ (an encoding difference).
     Text,
+    /// The provider did not see (or saw other values of) parameters we took from the form body.
+    ///
+    /// Bitbucket verifies with net.oauth on Tomcat, which by default reads a form body as
+    /// parameters only for a `POST` whose media type is exactly
+    /// `application/x-www-form-urlencoded` (case-sensitive), and decodes a body without a
+    /// `charset` as ISO-8859-1. RFC 5849 signs such a body whatever the method, so the
+    /// signature is right and the server's base string is not. The fix: `POST` with
+    /// `Content-Type: application/x-www-form-urlencoded; charset=UTF-8`, or the parameters in
+    /// the query.
+    FormBodyUnread {
+        /// The encoded names of the form parameters concerned.
+        names: Vec<String>,
+        /// The request's method.
+        method: String,
+        /// Whether the media type was written exactly `application/x-www-form-urlencoded`.
+        exact_media_type: bool,
+        /// Whether the `Content-Type` had a `charset`.
+        charset: bool,
+    },
 }
 
 impl fmt::Display for Difference {
@@ -100,19 +127,19 @@ impl fmt::Display for Difference {
             }
             Self::Scheme { ours, theirs } => write!(
                 f,
-                "scheme: we signed {}, the provider saw {} (TLS terminated at a proxy? configure the base URL the server believes it serves)",
+                "scheme: we signed {}, the provider saw {} (TLS terminated at a proxy?); {SIGN_BASE_URL_FIX}",
                 c(ours),
                 c(theirs)
             ),
             Self::Host { ours, theirs } => write!(
                 f,
-                "host: we signed {}, the provider saw {} (a proxy, or the server's configured base URL)",
+                "host: we signed {}, the provider saw {}; {SIGN_BASE_URL_FIX}",
                 c(ours),
                 c(theirs)
             ),
             Self::Port { ours, theirs } => write!(
                 f,
-                "port: we signed {}, the provider saw {}",
+                "port: we signed {}, the provider saw {}; {SIGN_BASE_URL_FIX}",
                 c(ours.as_deref().unwrap_or("the default port")),
                 c(theirs.as_deref().unwrap_or("the default port"))
             ),
@@ -121,6 +148,11 @@ impl fmt::Display for Difference {
                 "path: we signed {}, the provider saw {} (a missing or extra context path?)",
                 c(ours),
                 c(theirs)
+            ),
+            Self::ParameterValue { name, .. } if is_secret_parameter(name) => write!(
+                f,
+                "parameter {}: the value we signed and the one the provider saw differ (secret, not shown)",
+                c(name)
             ),
             Self::ParameterValue { name, ours, theirs } => write!(
                 f,
@@ -148,6 +180,38 @@ impl fmt::Display for Difference {
             Self::Text => f.write_str(
                 "the parts match but the texts differ: an encoding difference in the base string",
             ),
+            Self::FormBodyUnread {
+                names,
+                method,
+                exact_media_type,
+                charset,
+            } => {
+                write!(
+                    f,
+                    "the provider did not read the form body's parameters as we signed them ({}). Likely cause: Bitbucket's Tomcat reads a form body as parameters only for POST with the media type exactly application/x-www-form-urlencoded and a charset",
+                    list(names)
+                )?;
+                let mut causes = Vec::new();
+                if method != "POST" {
+                    causes.push(format!("this request is {} (not POST)", c(method)));
+                }
+                if !exact_media_type {
+                    causes.push(
+                        "its media type is not written exactly application/x-www-form-urlencoded (Tomcat compares case-sensitively)"
+                            .to_owned(),
+                    );
+                }
+                if !charset {
+                    causes.push(
+                        "its Content-Type has no charset (Tomcat then decodes the body as ISO-8859-1)"
+                            .to_owned(),
+                    );
+                }
+                if !causes.is_empty() {
+                    write!(f, "; {}", causes.join("; "))?;
+                }
+                f.write_str(". Fix: send POST with Content-Type: application/x-www-form-urlencoded; charset=UTF-8, or put the parameters in the query")
+            }
         }
     }
 }
@@ -241,6 +305,13 @@ pub fn compare(ours: &BaseString, theirs: &BaseString) -> Vec<Difference> {
         if ov == tv {
             continue;
         }
+        let (ov, tv) = if is_secret_parameter(&name) {
+            // Compared for real above; kept and shown only as `<redacted>`.
+            let hide = |v: Vec<String>| v.iter().map(|_| REDACTED.to_owned()).collect::<Vec<_>>();
+            (hide(ov), hide(tv))
+        } else {
+            (ov, tv)
+        };
         match (ov.is_empty(), tv.is_empty()) {
             (false, true) => out.extend(ov.into_iter().map(|value| Difference::OnlyOurs {
                 name: name.clone(),
@@ -261,4 +332,72 @@ pub fn compare(ours: &BaseString, theirs: &BaseString) -> Vec<Difference> {
         out.push(Difference::Text);
     }
     out
+}
+
+/// What a signed form body looked like, as a servlet container judges it: kept with what was
+/// sent, to explain a refusal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FormBody {
+    method: String,
+    exact_media_type: bool,
+    charset: bool,
+    /// The §3.6-encoded names of the body's parameters, at most [`MAX_FORM_NAMES`].
+    names: Vec<String>,
+}
+
+/// The most form parameter names kept per request.
+const MAX_FORM_NAMES: usize = 64;
+
+impl FormBody {
+    /// The facts of a request whose `Content-Type` is a form (`content_type`) and whose body is
+    /// signed.
+    pub(crate) fn of(method: &http::Method, content_type: &[u8], body: &[u8]) -> Self {
+        let mut parts = content_type.split(|&b| b == b';');
+        let media = parts.next().unwrap_or_default().trim_ascii();
+        let charset = parts.any(|p| {
+            p.trim_ascii()
+                .get(..8)
+                .is_some_and(|n| n.eq_ignore_ascii_case(b"charset="))
+        });
+        let mut names = Vec::new();
+        for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+            if names.len() == MAX_FORM_NAMES {
+                break;
+            }
+            let raw = pair.split(|&b| b == b'=').next().unwrap_or_default();
+            let mut name = String::new();
+            if crate::encode::reencode_form_component(&mut name, raw).is_ok()
+                && !names.contains(&name)
+            {
+                names.push(name);
+            }
+        }
+        Self {
+            method: method.as_str().to_owned(),
+            exact_media_type: media == b"application/x-www-form-urlencoded",
+            charset,
+            names,
+        }
+    }
+
+    /// The [`Difference::FormBodyUnread`] these differences point to: when a parameter of the
+    /// form body is one we signed and the provider did not see, or saw with another value.
+    pub(crate) fn explain(&self, differences: &[Difference]) -> Option<Difference> {
+        let mut names: Vec<String> = Vec::new();
+        for d in differences {
+            let name = match d {
+                Difference::OnlyOurs { name, .. } | Difference::ParameterValue { name, .. } => name,
+                _ => continue,
+            };
+            if self.names.contains(name) && !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+        (!names.is_empty()).then(|| Difference::FormBodyUnread {
+            names,
+            method: self.method.clone(),
+            exact_media_type: self.exact_media_type,
+            charset: self.charset,
+        })
+    }
 }
