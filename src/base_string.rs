@@ -128,12 +128,12 @@ impl<'a> UriParts<'a> {
 }
 
 /// The host as it is sent (what a client built on `url`, such as reqwest, writes in `Host`):
-/// lowercase, and an IPv6 literal in its RFC 5952 form (`[2001:DB8:0:0::5]` is sent as
-/// `[2001:db8::5]`).
+/// lowercase, and an IPv6 literal in its RFC 5952 form as the URL Standard writes it
+/// (`[2001:DB8:0:0::5]` is sent as `[2001:db8::5]`; an IPv4-mapped address in hex too).
 fn host_as_sent(host: &str) -> std::borrow::Cow<'_, str> {
     let v6 = host.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
     match v6.and_then(|h| h.parse::<std::net::Ipv6Addr>().ok()) {
-        Some(addr) => format!("[{addr}]").into(),
+        Some(addr) => url::Host::<&str>::Ipv6(addr).to_string().into(),
         None if host.bytes().any(|b| b.is_ascii_uppercase()) => host.to_ascii_lowercase().into(),
         None => host.into(),
     }

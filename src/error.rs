@@ -173,9 +173,10 @@ pub enum Error {
 
 /// A provider's refusal, with our side of the story.
 ///
-/// Neither `Debug` nor `Display` shows a secret value: base strings appear as
-/// [`crate::redact::redact`] renders them.
-#[derive(Clone)]
+/// It keeps no secret value, so neither `Debug` nor `Display` shows one: base strings appear
+/// as [`crate::redact::redact`] renders them, in `our_base_string` and in the problem's
+/// `provider_base_string`.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ProviderError {
     /// What the provider said.
@@ -190,28 +191,6 @@ pub struct ProviderError {
     /// `oauth_token_secret` and `oauth_signature` replaced by `<redacted>`
     /// ([`crate::redact::redact`]). The exact one is [`crate::SentRequest::base_string`].
     pub our_base_string: String,
-}
-
-impl std::fmt::Debug for ProviderError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The provider's echo of its base string carries our verifier or session handle, and
-        // its other fields may echo a PLAINTEXT signature: show them redacted.
-        let mut problem = self.problem.clone();
-        if let Some(theirs) = &mut problem.provider_base_string {
-            *theirs = crate::redact::redact(theirs).into_owned();
-        }
-        for (name, value) in &mut problem.other {
-            if crate::redact::is_secret_parameter(name) {
-                crate::redact::REDACTED.clone_into(value);
-            }
-        }
-        f.debug_struct("ProviderError")
-            .field("problem", &problem)
-            .field("differences", &self.differences)
-            .field("clock_offset", &self.clock_offset)
-            .field("our_base_string", &self.our_base_string)
-            .finish()
-    }
 }
 
 impl std::fmt::Display for ProviderError {

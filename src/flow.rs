@@ -679,7 +679,7 @@ pub(crate) fn unexpected_response<B: AsRef<[u8]>>(
 }
 
 /// The typed refusal in a response, if any.
-fn provider_error(sent: &SentRequest, problem: Problem) -> Error {
+fn provider_error(sent: &SentRequest, mut problem: Problem) -> Error {
     let mut differences = match (&problem.problem, &problem.provider_base_string) {
         (OAuthProblem::SignatureInvalid, Some(theirs)) => match BaseString::parse(theirs) {
             Ok(theirs) => explain::compare(&sent.base_string, &theirs),
@@ -691,6 +691,18 @@ fn provider_error(sent: &SentRequest, problem: Problem) -> Error {
         differences.push(unread);
     }
     let clock_offset = crate::call::clock_correction(&problem, sent.timestamp);
+    // Compared on the real values above; what is kept shows no secret. The provider's echo
+    // carries our verifier or session handle, and its fields may echo a PLAINTEXT signature.
+    if let Some(theirs) = &mut problem.provider_base_string
+        && let std::borrow::Cow::Owned(redacted) = crate::redact::redact(theirs)
+    {
+        *theirs = redacted;
+    }
+    for (name, value) in &mut problem.other {
+        if crate::redact::is_secret_parameter(name) {
+            crate::redact::REDACTED.clone_into(value);
+        }
+    }
     Error::Provider(Box::new(ProviderError {
         problem,
         differences,
