@@ -156,7 +156,13 @@ impl Endpoints {
             name: "sign_base_url",
             reason: "only endpoints with a base URL (Endpoints::bitbucket) can be signed for another base URL",
         })?;
-        if let Some(public) = rebase(&self.authorize, base, &sign) {
+        // Called again: start from the authorize URL under the base URL.
+        let authorize = match &self.sign_base {
+            Some(old) => rebase(&self.authorize, old, base),
+            None => None,
+        };
+        let authorize = authorize.as_ref().unwrap_or(&self.authorize);
+        if let Some(public) = rebase(authorize, base, &sign) {
             self.authorize = public;
         }
         self.sign_base = Some(sign);

@@ -15,9 +15,6 @@ use crate::base_string::BaseString;
 use crate::flow::clip;
 use crate::redact::{REDACTED, is_secret_parameter};
 
-/// The likely fix when the provider saw another scheme, host or port.
-const SIGN_BASE_URL_FIX: &str = "likely fix: the server verifies against the base URL it is configured with (behind a reverse proxy, not the address you connect to): sign for that URL with Endpoints::sign_base_url (in the dance CLI: --sign-base-url)";
-
 /// One difference between our base string and the provider's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -82,6 +79,14 @@ pub enum Difference {
     },
     /// Everything matches part by part, yet the texts differ (an encoding difference).
     Text,
+    /// Follows a scheme, host or port difference: the likely fix is to sign for the URL the
+    /// server believes it serves while connecting to another, with
+    /// [`Endpoints::sign_base_url`](crate::Endpoints::sign_base_url) (`--sign-base-url` in the
+    /// `dance` CLI).
+    SignBaseUrl {
+        /// The provider's `scheme://host[:port]`.
+        theirs: String,
+    },
     /// The provider did not see (or saw other values of) parameters we took from the form body.
     ///
     /// Bitbucket verifies with net.oauth on Tomcat, which by default reads a form body as
@@ -127,21 +132,26 @@ impl fmt::Display for Difference {
             }
             Self::Scheme { ours, theirs } => write!(
                 f,
-                "scheme: we signed {}, the provider saw {} (TLS terminated at a proxy?); {SIGN_BASE_URL_FIX}",
+                "scheme: we signed {}, the provider saw {} (TLS terminated at a proxy? configure the base URL the server believes it serves)",
                 c(ours),
                 c(theirs)
             ),
             Self::Host { ours, theirs } => write!(
                 f,
-                "host: we signed {}, the provider saw {}; {SIGN_BASE_URL_FIX}",
+                "host: we signed {}, the provider saw {} (a proxy, or the server's configured base URL)",
                 c(ours),
                 c(theirs)
             ),
             Self::Port { ours, theirs } => write!(
                 f,
-                "port: we signed {}, the provider saw {}; {SIGN_BASE_URL_FIX}",
+                "port: we signed {}, the provider saw {}",
                 c(ours.as_deref().unwrap_or("the default port")),
                 c(theirs.as_deref().unwrap_or("the default port"))
+            ),
+            Self::SignBaseUrl { theirs } => write!(
+                f,
+                "likely fix: the server verifies against the base URL it is configured with ({}...), not the address we connect to (a reverse proxy?): sign for that URL with Endpoints::sign_base_url (in the dance CLI: --sign-base-url)",
+                c(theirs)
             ),
             Self::Path { ours, theirs } => write!(
                 f,
@@ -259,6 +269,15 @@ pub fn compare(ours: &BaseString, theirs: &BaseString) -> Vec<Difference> {
         });
     }
     let (ou, tu) = (split_uri(&ours.uri()), split_uri(&theirs.uri()));
+    let origin_fix =
+        (ou.scheme != tu.scheme || ou.host != tu.host || ou.port != tu.port).then(|| {
+            let mut origin = format!("{}://{}", tu.scheme, tu.host);
+            if let Some(port) = &tu.port {
+                origin.push(':');
+                origin.push_str(port);
+            }
+            Difference::SignBaseUrl { theirs: origin }
+        });
     if ou.scheme != tu.scheme {
         out.push(Difference::Scheme {
             ours: ou.scheme,
@@ -276,6 +295,9 @@ pub fn compare(ours: &BaseString, theirs: &BaseString) -> Vec<Difference> {
             ours: ou.port,
             theirs: tu.port,
         });
+    }
+    if let Some(fix) = origin_fix {
+        out.push(fix);
     }
     if ou.path != tu.path {
         out.push(Difference::Path {

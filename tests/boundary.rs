@@ -260,6 +260,14 @@ fn sign_base_url_maps_only_what_lies_under_the_base_url() {
         e.request_token().to_string(),
         "http://10.0.0.5:7990/bitbucket/plugins/servlet/oauth/request-token"
     );
+    let again = e
+        .clone()
+        .sign_base_url("https://public.example/bb")
+        .unwrap();
+    assert_eq!(
+        again.authorize().to_string(),
+        "https://public.example/bb/plugins/servlet/oauth/authorize"
+    );
     assert!(matches!(
         Endpoints::new("https://p/rt", "https://p/a", "https://p/at")
             .unwrap()
@@ -401,16 +409,22 @@ fn the_comparison_names_sign_base_url_for_another_scheme_host_or_port() {
         .body(Vec::new())
         .unwrap();
     let sent = client.sign_request(&mut request, &token).unwrap();
-    for (from, to) in [
+    for (from, to, origin) in [
         (
             "http%3A%2F%2F10.0.0.5%3A7990",
             "https%3A%2F%2F10.0.0.5%3A7990",
+            "https://10.0.0.5:7990",
         ),
         (
             "http%3A%2F%2F10.0.0.5%3A7990",
             "http%3A%2F%2Fgit.example.com%3A7990",
+            "http://git.example.com:7990",
         ),
-        ("http%3A%2F%2F10.0.0.5%3A7990", "http%3A%2F%2F10.0.0.5"),
+        (
+            "http%3A%2F%2F10.0.0.5%3A7990",
+            "https%3A%2F%2Fgit.example.com",
+            "https://git.example.com",
+        ),
     ] {
         let theirs = sent.base_string().as_str().replace(from, to);
         let refusal = http::Response::builder()
@@ -426,9 +440,10 @@ fn the_comparison_names_sign_base_url_for_another_scheme_host_or_port() {
             .unwrap_err()
             .to_string();
         assert!(
-            text.contains("sign for that URL with Endpoints::sign_base_url (in the dance CLI: --sign-base-url)"),
+            text.contains(&format!("likely fix: the server verifies against the base URL it is configured with ({origin}...), not the address we connect to (a reverse proxy?): sign for that URL with Endpoints::sign_base_url (in the dance CLI: --sign-base-url)")),
             "{to}: {text}"
         );
+        assert_eq!(text.matches("likely fix").count(), 1, "{text}");
     }
 }
 

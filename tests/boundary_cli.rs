@@ -283,15 +283,36 @@ fn sign_base_url_lets_login_pass_behind_a_proxy() {
     assert_eq!(renewed.code, Some(0), "{}", renewed.stderr);
 }
 
-/// A provider's `signature_invalid` echoing its own verifier, session handle and our token
-/// secret, plus a PLAINTEXT-looking signature.
-fn echo() -> String {
+/// A provider's `signature_invalid` echoing the base string of what it received, but with its
+/// own verifier and session handle (and our token secret, and a PLAINTEXT-looking signature):
+/// only the secret values differ.
+fn echo(seen: &Seen) -> String {
+    use bitbucket_oauth::encode::encode;
+    let header = seen.header("authorization").unwrap();
+    let mut pairs: Vec<(String, String)> = header
+        .trim_start_matches("OAuth ")
+        .split(", ")
+        .filter_map(|p| p.split_once('='))
+        .map(|(n, v)| (n.to_owned(), v.trim_matches('"').to_owned()))
+        .filter(|(n, _)| n != "oauth_signature" && n != "realm")
+        .map(|(n, v)| match n.as_str() {
+            "oauth_verifier" => (n, THEIR_VERIFIER.to_owned()),
+            "oauth_session_handle" => (n, THEIR_SESSION_HANDLE.to_owned()),
+            _ => (n, v),
+        })
+        .collect();
+    pairs.sort();
+    let normalized: Vec<String> = pairs.iter().map(|(n, v)| format!("{n}={v}")).collect();
+    let uri = format!("http://{}{}", seen.header("host").unwrap(), seen.path());
     let theirs = format!(
-        "POST&http%3A%2F%2Fother.example%2Fat&oauth_consumer_key%3Dcli-consumer%26oauth_session_handle%3D{THEIR_SESSION_HANDLE}%26oauth_token_secret%3D{TOKEN_SECRET}%26oauth_verifier%3D{THEIR_VERIFIER}"
+        "{}&{}&{}",
+        seen.method,
+        encode(&uri),
+        encode(normalized.join("&"))
     );
     format!(
         "oauth_problem=signature_invalid&oauth_signature=x%26{TOKEN_SECRET}&oauth_signature_base_string={}&oauth_token_secret={TOKEN_SECRET}",
-        bitbucket_oauth::encode::encode(&theirs)
+        encode(&theirs)
     )
 }
 
@@ -306,7 +327,7 @@ fn login_and_renew_refused_show_no_secret() {
                 ),
             )
         } else {
-            form(401, &echo())
+            form(401, &echo(seen))
         }
     });
     let dir = work_dir("canary");
@@ -350,8 +371,8 @@ fn login_and_renew_refused_show_no_secret() {
     let finished = login(&connection, &dir, |_| VERIFIER.to_owned());
     assert_eq!(finished.code, Some(1), "{}", finished.stderr);
     assert!(
-        finished.stderr.contains(
-            "parameter oauth_verifier: the value we signed and the one the provider saw differ (secret, not shown)"
+        finished.stderr.ends_with(
+            " Base string differences:\n  - parameter oauth_verifier: the value we signed and the one the provider saw differ (secret, not shown)\n"
         ),
         "{}",
         finished.stderr
@@ -378,8 +399,8 @@ fn login_and_renew_refused_show_no_secret() {
     let finished = finish(spawn(&[&["renew"][..], &connection[..]].concat(), &dir));
     assert_eq!(finished.code, Some(1), "{}", finished.stderr);
     assert!(
-        finished.stderr.contains(
-            "parameter oauth_session_handle: the value we signed and the one the provider saw differ (secret, not shown)"
+        finished.stderr.ends_with(
+            " Base string differences:\n  - parameter oauth_session_handle: the value we signed and the one the provider saw differ (secret, not shown)\n"
         ),
         "{}",
         finished.stderr
