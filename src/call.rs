@@ -1,6 +1,14 @@
 //! A transport-independent driver for one signed exchange: signs every attempt afresh, follows
-//! redirects (re-signing each hop, never sending `Authorization` to another origin), and retries
-//! once after `timestamp_refused` with the measured clock correction.
+//! redirects (each `Location` resolved by RFC 3986 §5, see [`crate::uri`]; each hop re-signed
+//! for the URL it lands on; `Authorization` never sent to another origin), and retries once
+//! after `timestamp_refused`.
+//!
+//! Only a `timestamp_refused` from the origin being called moves the clock, and only by what
+//! its `oauth_acceptable_timestamps` window justifies: nothing when the timestamp we sent lies
+//! inside it, else into the window (its middle, or [`TIMESTAMP_MARGIN_SECS`] past the nearer
+//! edge of a wide one), never more than [`MAX_CLOCK_CORRECTION_SECS`]. The correction is the
+//! [`Signer`](crate::Signer)'s: every clone of that signer (every [`Client`] and adapter built
+//! from one) signs with the moved clock from then on; a signer built separately keeps its own.
 //!
 //! An HTTP client adapter is then a five-line loop; see the crate's `reqwest` module, or this one
 //! with any `send` function:
