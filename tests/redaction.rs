@@ -679,3 +679,53 @@ fn only_the_called_providers_timestamp_refusal_moves_the_clock() {
     assert!(client.apply_clock_correction(&err));
     assert_eq!(signer.clock_offset(), 2300);
 }
+
+mod redact_properties {
+    use bitbucket_oauth::BaseString;
+    use bitbucket_oauth::encode::encode;
+    use bitbucket_oauth::redact::{SECRET_PARAMETERS, redact};
+    use proptest::prelude::*;
+
+    fn pair() -> impl Strategy<Value = (String, String, bool)> {
+        let secret = (0..SECRET_PARAMETERS.len(), "[A-Za-z0-9%&=+ ._~-]{0,12}")
+            .prop_map(|(i, v)| (SECRET_PARAMETERS[i].to_owned(), format!("Zq9{v}"), true));
+        let other = (
+            "(oauth_[a-z_]{1,16}|[a-z%&= ]{1,8})",
+            "[A-Za-z0-9%&=+ ._~-]{0,12}",
+        )
+            .prop_map(|(n, v)| (n, v, false));
+        prop_oneof![secret, other]
+    }
+
+    proptest! {
+        /// Whatever the other parameters, no secret value survives in a base string or in its
+        /// normalized parameters, and every other pair is left as it was.
+        #[test]
+        fn no_secret_value_survives(pairs in proptest::collection::vec(pair(), 0..8)) {
+            let mut encoded: Vec<(String, String, bool)> = pairs
+                .iter()
+                .map(|(n, v, s)| (encode(n), encode(v), *s))
+                .collect();
+            encoded.sort();
+            let normalized: Vec<String> =
+                encoded.iter().map(|(n, v, _)| format!("{n}={v}")).collect();
+            let normalized = normalized.join("&");
+            let base = BaseString::from_parts("POST", "https://h/p", &normalized);
+            let shown_base = redact(base.as_str());
+            let shown_plain = redact(&normalized);
+            for (name, value, secret) in &encoded {
+                let in_base = encode(format!("{name}={value}"));
+                let in_plain = format!("{name}={value}");
+                if *secret {
+                    prop_assert!(!shown_base.contains(&encode(value)), "{shown_base}");
+                    prop_assert!(!shown_plain.contains(value.as_str()), "{shown_plain}");
+                    let hidden = format!("{name}=<redacted>");
+                    prop_assert!(shown_plain.contains(&hidden), "{}", shown_plain);
+                } else if !encoded.iter().any(|(n, _, s)| *s && in_plain.contains(n.as_str())) {
+                    prop_assert!(shown_base.contains(&in_base), "{shown_base}");
+                    prop_assert!(shown_plain.contains(&in_plain), "{shown_plain}");
+                }
+            }
+        }
+    }
+}
