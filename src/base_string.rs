@@ -73,12 +73,24 @@ impl<'a> UriParts<'a> {
     fn pieces(&self, mut sink: impl FnMut(&str)) {
         lowercase(self.scheme, &mut sink);
         sink("://");
-        lowercase(self.host, &mut sink);
+        sink(&host_as_sent(self.host));
         if let Some(port) = self.port {
             sink(":");
             sink(&port.to_string());
         }
         sink(if self.path.is_empty() { "/" } else { self.path });
+    }
+}
+
+/// The host as it is sent (what a client built on `url`, such as reqwest, writes in `Host`):
+/// lowercase, and an IPv6 literal in its RFC 5952 form as the URL Standard writes it
+/// (`[2001:DB8:0:0::5]` is sent as `[2001:db8::5]`; an IPv4-mapped address in hex too).
+fn host_as_sent(host: &str) -> std::borrow::Cow<'_, str> {
+    let v6 = host.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
+    match v6.and_then(|h| h.parse::<std::net::Ipv6Addr>().ok()) {
+        Some(addr) => url::Host::<&str>::Ipv6(addr).to_string().into(),
+        None if host.bytes().any(|b| b.is_ascii_uppercase()) => host.to_ascii_lowercase().into(),
+        None => host.into(),
     }
 }
 
@@ -328,6 +340,10 @@ mod tests {
         assert_eq!(bsu("https://H:443").unwrap(), "https://h/");
         assert_eq!(bsu("http://[::1]:8080/a").unwrap(), "http://[::1]:8080/a");
         assert_eq!(bsu("http://[FE80::1]:80/a").unwrap(), "http://[fe80::1]/a");
+        assert_eq!(
+            bsu("http://[2001:DB8:0:0::5]:8080/x").unwrap(),
+            "http://[2001:db8::5]:8080/x"
+        );
         assert_eq!(bsu("http://h:/a").unwrap(), "http://h/a");
         assert_eq!(bsu("http://user:pw@h/a").unwrap(), "http://h/a");
         assert!(matches!(

@@ -2,34 +2,74 @@
 //! Confluence and Bamboo Server, which share the same OAuth servlet).
 
 use http::Uri;
+use url::Url;
 
 use crate::error::{Error, UriProblem};
+use crate::uri;
 
 /// The three OAuth endpoints of a provider (RFC 5849 §2), plus Atlassian's `whoami`.
+///
+/// Every URL is parsed with the `url` crate ([`crate::uri`]): what is stored is what a client
+/// sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
-    base: Option<String>,
+    /// The base URL, its path ending in `/` (so that joining keeps the context path).
+    base: Option<Url>,
     request_token: Uri,
     authorize: Uri,
     access_token: Uri,
     whoami: Option<Uri>,
+    /// The base URL requests under `base` are signed for (see [`Endpoints::sign_base_url`]).
+    sign_base: Option<Url>,
 }
 
+/// An absolute `http` or `https` URL.
 fn absolute(url: &str) -> Result<Uri, Error> {
-    let uri: Uri = url
-        .parse()
-        .map_err(|_| Error::InvalidUri(UriProblem::Unparsable))?;
+    let uri = uri::parse(url)?;
     match uri.scheme_str() {
-        None => return Err(Error::InvalidUri(UriProblem::NoScheme)),
-        Some(s) if !s.eq_ignore_ascii_case("http") && !s.eq_ignore_ascii_case("https") => {
-            return Err(Error::InvalidUri(UriProblem::Unparsable));
+        Some("http" | "https") => Ok(uri),
+        _ => Err(Error::InvalidUri(UriProblem::Unparsable)),
+    }
+}
+
+/// A base URL: absolute `http` or `https`, without query or fragment; its path gets a final `/`.
+fn base_dir(base_url: &str) -> Result<Url, Error> {
+    let uri = absolute(base_url.trim())?;
+    if uri.query().is_some() || base_url.contains('#') {
+        return Err(Error::InvalidUri(UriProblem::Unparsable));
+    }
+    let mut url = uri::to_url(&uri)?;
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+/// `uri` moved from under base URL `from` to under `to`: same path below the base, same query.
+/// `None` when `uri` is not under `from` (another origin, or a path outside the context path).
+fn rebase(uri: &Uri, from: &Url, to: &Url) -> Option<Uri> {
+    let url = uri::to_url(uri).ok()?;
+    if url.scheme() != from.scheme()
+        || url.host() != from.host()
+        || url.port_or_known_default() != from.port_or_known_default()
+    {
+        return None;
+    }
+    let mut text = String::from(to.as_str());
+    match url.path().strip_prefix(from.path()) {
+        Some(rest) => text.push_str(rest),
+        // The base URL itself, without its final `/`.
+        None if from.path().strip_suffix('/') == Some(url.path()) => {
+            text.pop();
         }
-        Some(_) => {}
+        None => return None,
     }
-    if uri.host().is_none_or(str::is_empty) {
-        return Err(Error::InvalidUri(UriProblem::NoHost));
+    if let Some(query) = url.query() {
+        text.push('?');
+        text.push_str(query);
     }
-    Ok(uri)
+    uri::parse(&text).ok()
 }
 
 impl Endpoints {
@@ -48,18 +88,19 @@ impl Endpoints {
     /// [`Error::InvalidUri`] unless `base_url` is an absolute `http` or `https` URL without query
     /// or fragment.
     pub fn bitbucket(base_url: &str) -> Result<Self, Error> {
-        let trimmed = base_url.trim().trim_end_matches('/');
-        let base_uri = absolute(trimmed)?;
-        if base_uri.query().is_some() || trimmed.contains('#') {
-            return Err(Error::InvalidUri(UriProblem::Unparsable));
-        }
-        let at = |suffix: &str| absolute(&format!("{trimmed}{suffix}"));
+        let base = base_dir(base_url)?;
+        let at = |path: &str| {
+            base.join(path)
+                .map_err(|_| Error::InvalidUri(UriProblem::Unparsable))
+                .and_then(uri::to_uri)
+        };
         Ok(Self {
-            base: Some(trimmed.to_owned()),
-            request_token: at("/plugins/servlet/oauth/request-token")?,
-            authorize: at("/plugins/servlet/oauth/authorize")?,
-            access_token: at("/plugins/servlet/oauth/access-token")?,
-            whoami: Some(at("/plugins/servlet/applinks/whoami")?),
+            request_token: at("plugins/servlet/oauth/request-token")?,
+            authorize: at("plugins/servlet/oauth/authorize")?,
+            access_token: at("plugins/servlet/oauth/access-token")?,
+            whoami: Some(at("plugins/servlet/applinks/whoami")?),
+            base: Some(base),
+            sign_base: None,
         })
     }
 
@@ -75,7 +116,78 @@ impl Endpoints {
             authorize: absolute(authorize)?,
             access_token: absolute(access_token)?,
             whoami: None,
+            sign_base: None,
         })
+    }
+
+    /// Sign for one URL, connect to another: every request under the base URL is sent there,
+    /// but signed as if it were sent under `sign_base_url`, and the authorize URL (where the
+    /// user's browser goes) is the one under `sign_base_url`.
+    ///
+    /// Behind a reverse proxy, Bitbucket verifies a signature against the base URL it is
+    /// configured with (Administration → Server settings → Base URL), while a client may have
+    /// to connect to an internal address. A base URL mismatch is the most common cause of
+    /// `signature_invalid`; when the provider's base string shows another scheme, host or port,
+    /// the comparison ([`crate::explain`]) points here. A redirect to a URL under
+    /// `sign_base_url` is followed under the base URL.
+    ///
+    /// ```
+    /// use bitbucket_oauth::Endpoints;
+    /// let e = Endpoints::bitbucket("http://10.0.0.5:7990/bitbucket")?
+    ///     .sign_base_url("https://git.example.com/bitbucket")?;
+    /// let api = e.resolve("/rest/api/1.0/projects?limit=5")?;
+    /// assert_eq!(api.to_string(), "http://10.0.0.5:7990/bitbucket/rest/api/1.0/projects?limit=5");
+    /// assert_eq!(
+    ///     e.signing_uri(&api).unwrap().to_string(),
+    ///     "https://git.example.com/bitbucket/rest/api/1.0/projects?limit=5"
+    /// );
+    /// assert_eq!(e.authorize().to_string(), "https://git.example.com/bitbucket/plugins/servlet/oauth/authorize");
+    /// # Ok::<(), bitbucket_oauth::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidUri`] unless `sign_base_url` is an absolute `http` or `https` URL without
+    /// query or fragment; [`Error::InvalidParameter`] for endpoints without a base URL (made by
+    /// [`new`](Self::new)).
+    pub fn sign_base_url(mut self, sign_base_url: &str) -> Result<Self, Error> {
+        let sign = base_dir(sign_base_url)?;
+        let base = self.base.as_ref().ok_or(Error::InvalidParameter {
+            name: "sign_base_url",
+            reason: "only endpoints with a base URL (Endpoints::bitbucket) can be signed for another base URL",
+        })?;
+        // Called again: start from the authorize URL under the base URL.
+        let authorize = match &self.sign_base {
+            Some(old) => rebase(&self.authorize, old, base),
+            None => None,
+        };
+        let authorize = authorize.as_ref().unwrap_or(&self.authorize);
+        if let Some(public) = rebase(authorize, base, &sign) {
+            self.authorize = public;
+        }
+        self.sign_base = Some(sign);
+        Ok(self)
+    }
+
+    /// The base URL requests are signed for, when [`sign_base_url`](Self::sign_base_url) set
+    /// one (without a trailing `/`).
+    #[must_use]
+    pub fn signed_base_url(&self) -> Option<&str> {
+        self.sign_base.as_ref().map(without_final_slash)
+    }
+
+    /// The URI a request to `uri` is signed for: `Some` when `uri` lies under the base URL and
+    /// [`sign_base_url`](Self::sign_base_url) set another; `None` means `uri` itself.
+    #[must_use]
+    pub fn signing_uri(&self, uri: &Uri) -> Option<Uri> {
+        rebase(uri, self.base.as_ref()?, self.sign_base.as_ref()?)
+    }
+
+    /// The URI to connect to for `uri`: `Some` when `uri` lies under the
+    /// [`sign_base_url`](Self::sign_base_url) (a redirect to the public address), moved under
+    /// the base URL.
+    pub(crate) fn connect_uri(&self, uri: &Uri) -> Option<Uri> {
+        rebase(uri, self.sign_base.as_ref()?, self.base.as_ref()?)
     }
 
     /// The temporary credential request endpoint (request token).
@@ -102,30 +214,49 @@ impl Endpoints {
         self.whoami.as_ref()
     }
 
-    /// The base URL given to [`bitbucket`](Self::bitbucket), without a trailing `/`.
+    /// The base URL given to [`bitbucket`](Self::bitbucket), as parsed, without a trailing `/`.
     #[must_use]
     pub fn base_url(&self) -> Option<&str> {
-        self.base.as_deref()
+        self.base.as_ref().map(without_final_slash)
     }
 
-    /// Resolves a REST path (`/rest/api/1.0/projects`) against the base URL, or passes an
-    /// absolute URL through.
+    /// Resolves a REST path or any URL reference against the base URL.
+    ///
+    /// A path with a single leading `/` (`/rest/api/1.0/projects`) is taken under the base URL,
+    /// context path kept, as Atlassian writes its REST paths; an absolute URL passes through;
+    /// any other reference (`rest/x`, `../x`, `?q=1`, `//host/x`) is resolved by RFC 3986 §5
+    /// against the base URL with a final `/`. The result is parsed as it will be sent (see
+    /// [`crate::uri`]).
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidUri`] for a relative path without a base URL, or an unparsable result.
+    /// [`Error::InvalidUri`] for a relative reference without a base URL, or an unusable result.
     pub fn resolve(&self, path_or_url: &str) -> Result<Uri, Error> {
-        if path_or_url.contains("://") {
-            return absolute(path_or_url);
+        let text = path_or_url.trim();
+        match Url::parse(text) {
+            Err(url::ParseError::RelativeUrlWithoutBase) => {}
+            _ => return absolute(text),
         }
         let base = self
             .base
-            .as_deref()
+            .as_ref()
             .ok_or(Error::InvalidUri(UriProblem::NoScheme))?;
-        if path_or_url.starts_with('/') {
-            absolute(&format!("{base}{path_or_url}"))
-        } else {
-            absolute(&format!("{base}/{path_or_url}"))
+        let reference = match text.strip_prefix('/') {
+            Some(rest) if !rest.starts_with('/') => rest,
+            _ => text,
+        };
+        let uri = uri::to_uri(
+            base.join(reference)
+                .map_err(|_| Error::InvalidUri(UriProblem::Unparsable))?,
+        )?;
+        match uri.scheme_str() {
+            Some("http" | "https") => Ok(uri),
+            _ => Err(Error::InvalidUri(UriProblem::Unparsable)),
         }
     }
+}
+
+fn without_final_slash(url: &Url) -> &str {
+    let text = url.as_str();
+    text.strip_suffix('/').unwrap_or(text)
 }

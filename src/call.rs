@@ -1,6 +1,14 @@
 //! A transport-independent driver for one signed exchange: signs every attempt afresh, follows
-//! redirects (re-signing each hop, never sending `Authorization` to another origin), and retries
-//! once after `timestamp_refused` with the measured clock correction.
+//! redirects (each `Location` resolved by RFC 3986 §5, see [`crate::uri`]; each hop re-signed
+//! for the URL it lands on; `Authorization` never sent to another origin), and retries once
+//! after `timestamp_refused`.
+//!
+//! Only a `timestamp_refused` from the origin being called moves the clock, and only by what
+//! its `oauth_acceptable_timestamps` window justifies: nothing when the timestamp we sent lies
+//! inside it, else into the window (its middle, or [`TIMESTAMP_MARGIN_SECS`] past the nearer
+//! edge of a wide one), never more than [`MAX_CLOCK_CORRECTION_SECS`]. The correction is the
+//! [`Signer`](crate::Signer)'s: every clone of that signer (every [`Client`] and adapter built
+//! from one) signs with the moved clock from then on; a signer built separately keeps its own.
 //!
 //! An HTTP client adapter is then a five-line loop; see the crate's `reqwest` module, or this one
 //! with any `send` function:
@@ -115,7 +123,12 @@ fn origin(uri: &Uri) -> (String, String) {
 impl<'a> Call<'a> {
     /// A call of `request`, signed per `auth` on every attempt.
     #[must_use]
-    pub fn new(client: &'a Client, auth: Auth<'a>, request: HttpRequest<Vec<u8>>) -> Self {
+    pub fn new(client: &'a Client, auth: Auth<'a>, mut request: HttpRequest<Vec<u8>>) -> Self {
+        // Sign the URI as a client built on `url` (reqwest) sends it; one that cannot be parsed
+        // is left as it is, for signing to refuse with its precise problem.
+        if let Ok(uri) = crate::uri::normalize(request.uri()) {
+            *request.uri_mut() = uri;
+        }
         let origin = origin(request.uri());
         Self {
             client,
@@ -209,13 +222,12 @@ impl<'a> Call<'a> {
     /// errors.
     pub fn receive(&mut self, response: Response<Vec<u8>>) -> Result<Next, Error> {
         let status = response.status();
+        // `last_sent` is `None` unless the response comes from the origin being called (a hop to
+        // another origin is sent unsigned): no one else's refusal moves the clock.
         if let (false, false, Some(sent)) = (self.retried, status.is_success(), &self.last_sent)
             && let Some(problem) =
                 Problem::from_response(status, response.headers(), response.body())
-            && problem.problem == OAuthProblem::TimestampRefused
-            && let Some(delta) = problem
-                .clock_offset(sent.timestamp())
-                .filter(|d| d.unsigned_abs() <= MAX_CLOCK_CORRECTION_SECS.unsigned_abs())
+            && let Some(delta) = clock_correction(&problem, sent.timestamp())
         {
             self.retried = true;
             let signer = self.client.signer();
@@ -231,10 +243,16 @@ impl<'a> Call<'a> {
                 });
             }
             self.hops += 1;
-            let location = location
-                .to_str()
+            // A `Location` in UTF-8 (not only ASCII) is read too: the URL parser percent-encodes
+            // it as a browser would.
+            let location = std::str::from_utf8(location.as_bytes())
                 .map_err(|_| Error::InvalidUri(UriProblem::Unparsable))?;
-            let next = resolve(self.request.uri(), location)?;
+            let next = crate::uri::resolve(self.request.uri(), location)?;
+            // A redirect to the public address of endpoints signed for another base URL is
+            // followed at the address we connect to.
+            let next = self.client.endpoints().connect_uri(&next).unwrap_or(next);
+            // Validates host and port (a port over 65535 is `UriProblem::BadPort`).
+            crate::base_string::base_string_uri(&next)?;
             if self.is_token_step() && origin(&next) != self.origin {
                 // A token endpoint sent elsewhere: stop here rather than hand another host
                 // the request (the caller reports it, see `Next::Done { sent: None }`).
@@ -299,55 +317,76 @@ fn clone_request(request: &HttpRequest<Vec<u8>>) -> HttpRequest<Vec<u8>> {
     copy
 }
 
-/// Resolves a `Location` against the current URI (absolute, scheme-relative, absolute-path, or
-/// relative-path references).
-fn resolve(base: &Uri, location: &str) -> Result<Uri, Error> {
-    let bad = || Error::InvalidUri(UriProblem::Unparsable);
-    let location = location.split('#').next().unwrap_or_default();
-    let scheme = base.scheme_str().ok_or(bad())?;
-    let authority = base.authority().ok_or(bad())?.as_str();
-    let text = if location.contains("://") {
-        location.to_owned()
-    } else if let Some(rest) = location.strip_prefix("//") {
-        format!("{scheme}://{rest}")
-    } else if location.starts_with('/') {
-        format!("{scheme}://{authority}{location}")
-    } else {
-        let path = base.path();
-        let dir = &path[..path.rfind('/').map_or(0, |i| i + 1)];
-        let dir = if dir.is_empty() { "/" } else { dir };
-        format!("{scheme}://{authority}{dir}{location}")
-    };
-    let uri: Uri = text.parse().map_err(|_| bad())?;
-    if uri.scheme().is_none() || uri.host().is_none() {
-        return Err(bad());
+/// The clock correction a refusal justifies, in seconds to add to the signer's clock: only for
+/// `timestamp_refused` with a well-formed `oauth_acceptable_timestamps=low-high` that does not
+/// contain the timestamp we sent (`sent`). The correction lands the next timestamp inside the
+/// window, at its middle or at most [`TIMESTAMP_MARGIN_SECS`] past the nearer edge,
+/// whichever is closer to where we are, and is never more than [`MAX_CLOCK_CORRECTION_SECS`].
+///
+/// Every clone of the [`Signer`](crate::Signer) shares the correction (it lives behind the
+/// signer's `Arc`): every [`Client`] and adapter built from those clones signs with the moved
+/// clock. A signer built separately keeps its own.
+pub(crate) fn clock_correction(problem: &Problem, sent: u64) -> Option<i64> {
+    if problem.problem != OAuthProblem::TimestampRefused {
+        return None;
     }
-    // Validates host and port (a port over 65535 is `UriProblem::BadPort`).
-    crate::base_string::base_string_uri(&uri)?;
-    Ok(uri)
+    let (low, high) = problem.acceptable_timestamps?;
+    let (low, high, sent) = (i128::from(low), i128::from(high), i128::from(sent));
+    if low > high || (low..=high).contains(&sent) {
+        return None;
+    }
+    let margin = ((high - low) / 2).min(i128::from(TIMESTAMP_MARGIN_SECS));
+    let target = if sent < low {
+        low + margin
+    } else {
+        high - margin
+    };
+    i64::try_from(target - sent)
+        .ok()
+        .filter(|d| d.unsigned_abs() <= MAX_CLOCK_CORRECTION_SECS.unsigned_abs())
 }
+
+/// How far inside a provider's timestamp window a clock correction aims, at most: half of
+/// Bitbucket's ±300 s window is the whole margin it needs.
+pub const TIMESTAMP_MARGIN_SECS: u64 = 300;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn refused(window: Option<(u64, u64)>) -> Problem {
+        let mut p = Problem::new(StatusCode::UNAUTHORIZED, OAuthProblem::TimestampRefused);
+        p.acceptable_timestamps = window;
+        p
+    }
+
     #[test]
-    fn resolves_locations() {
-        let base: Uri = "https://h:8443/a/b?q=1".parse().unwrap();
+    fn only_a_window_that_excludes_us_moves_the_clock() {
+        // Bitbucket's window: ±300 s around its clock, which is 1000 s ahead of ours.
         assert_eq!(
-            resolve(&base, "/x").unwrap().to_string(),
-            "https://h:8443/x"
+            clock_correction(&refused(Some((1_700, 2_300))), 1_000),
+            Some(1_000)
         );
         assert_eq!(
-            resolve(&base, "c?d=1").unwrap().to_string(),
-            "https://h:8443/a/c?d=1"
+            clock_correction(&refused(Some((0, 600))), 1_000),
+            Some(-700)
         );
-        assert_eq!(resolve(&base, "//o/p").unwrap().to_string(), "https://o/p");
+        // Our timestamp was acceptable: nothing to correct.
+        assert_eq!(clock_correction(&refused(Some((900, 1_500))), 1_000), None);
+        // A huge window justifies only reaching it (plus the margin), not its middle.
         assert_eq!(
-            resolve(&base, "http://o/p#f").unwrap().to_string(),
-            "http://o/p"
+            clock_correction(&refused(Some((2_000, 9_000_000))), 1_000),
+            Some(1_300)
         );
-        assert!(resolve(&base, "http://").is_err());
+        // Beyond a week, or no window, or another problem: never.
+        assert_eq!(
+            clock_correction(&refused(Some((1_000_000, 1_000_600))), 1_000),
+            None
+        );
+        assert_eq!(clock_correction(&refused(None), 1_000), None);
+        let mut other = refused(Some((1_700, 2_300)));
+        other.problem = OAuthProblem::SignatureInvalid;
+        assert_eq!(clock_correction(&other, 1_000), None);
     }
 
     #[test]

@@ -172,16 +172,24 @@ pub enum Error {
 }
 
 /// A provider's refusal, with our side of the story.
+///
+/// It keeps no secret value, so neither `Debug` nor `Display` shows one: base strings appear
+/// as [`crate::redact::redact`] renders them, in `our_base_string` and in the problem's
+/// `provider_base_string`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ProviderError {
     /// What the provider said.
     pub problem: crate::problem::Problem,
-    /// With `signature_invalid` and the provider's base string: how it differs from ours.
+    /// With `signature_invalid` and the provider's base string: how it differs from ours
+    /// (compared on the real values; secret values shown as `<redacted>`).
     pub differences: Vec<crate::explain::Difference>,
-    /// With `timestamp_refused` and `oauth_acceptable_timestamps`: seconds to add to our clock.
+    /// With `timestamp_refused` and an `oauth_acceptable_timestamps` window that excludes the
+    /// timestamp we sent: the seconds to add to our clock that the window justifies.
     pub clock_offset: Option<i64>,
-    /// The base string we signed.
+    /// The base string we signed, with the values of `oauth_verifier`, `oauth_session_handle`,
+    /// `oauth_token_secret` and `oauth_signature` replaced by `<redacted>`
+    /// ([`crate::redact::redact`]). The exact one is [`crate::SentRequest::base_string`].
     pub our_base_string: String,
 }
 

@@ -37,14 +37,32 @@ pub const MAX_ERROR_BODY_EXCERPT: usize = 512;
 
 /// What was signed and sent: kept to explain a refusal (`signature_invalid`,
 /// `timestamp_refused`).
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the base string with its secret values (`oauth_verifier`,
+/// `oauth_session_handle`) replaced by `<redacted>` ([`crate::redact`]).
+#[derive(Clone)]
 pub struct SentRequest {
     base_string: BaseString,
     timestamp: u64,
+    /// The signed form body, if any, to explain a provider that did not read it.
+    form: Option<explain::FormBody>,
+}
+
+impl fmt::Debug for SentRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SentRequest")
+            .field(
+                "base_string",
+                &crate::redact::redact(self.base_string.as_str()),
+            )
+            .field("timestamp", &self.timestamp)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SentRequest {
-    /// The base string that was signed.
+    /// The base string that was signed, exact (secret values included: show it with
+    /// [`crate::redact::redact`]).
     #[must_use]
     pub fn base_string(&self) -> &BaseString {
         &self.base_string
@@ -243,11 +261,23 @@ impl Client {
         request: &mut HttpRequest<B>,
         options: &SignOptions<'_>,
     ) -> Result<SentRequest, Error> {
-        let signed = self.signer.sign(request, options)?;
+        // Behind a reverse proxy: sign for the URL the server believes it serves.
+        let signing_uri = self.endpoints.signing_uri(request.uri());
+        let uri = signing_uri.as_ref().unwrap_or(request.uri());
+        let body = request.body().as_ref();
+        let signed =
+            self.signer
+                .sign_parts(request.method(), uri, request.headers(), body, options)?;
+        let form = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .filter(|ct| crate::sign::is_form_urlencoded(ct.as_bytes()))
+            .map(|ct| explain::FormBody::of(request.method(), ct.as_bytes(), body));
         signed.apply_header(request);
         Ok(SentRequest {
             timestamp: signed.timestamp(),
             base_string: signed.base_string().clone(),
+            form,
         })
     }
 
@@ -497,8 +527,12 @@ impl Client {
         check_response(sent, response)
     }
 
-    /// After a `timestamp_refused` with an acceptable window, moves this signer's clock by the
-    /// measured offset (for every clone of the signer). Returns whether it did.
+    /// After a `timestamp_refused` whose `oauth_acceptable_timestamps` window excludes the
+    /// timestamp we sent, moves this signer's clock by the correction that window justifies
+    /// ([`ProviderError::clock_offset`]). Returns whether it did.
+    ///
+    /// The correction is shared by every clone of this client's [`Signer`] (and so by every
+    /// [`Client`] and adapter built from one); a signer built separately keeps its own.
     pub fn apply_clock_correction(&self, error: &Error) -> bool {
         match error {
             Error::Provider(p) => match p.clock_offset.filter(|d| {
@@ -645,23 +679,35 @@ pub(crate) fn unexpected_response<B: AsRef<[u8]>>(
 }
 
 /// The typed refusal in a response, if any.
-fn provider_error(sent: &SentRequest, problem: Problem) -> Error {
-    let differences = match (&problem.problem, &problem.provider_base_string) {
+fn provider_error(sent: &SentRequest, mut problem: Problem) -> Error {
+    let mut differences = match (&problem.problem, &problem.provider_base_string) {
         (OAuthProblem::SignatureInvalid, Some(theirs)) => match BaseString::parse(theirs) {
             Ok(theirs) => explain::compare(&sent.base_string, &theirs),
             Err(_) => Vec::new(),
         },
         _ => Vec::new(),
     };
-    let clock_offset = match problem.problem {
-        OAuthProblem::TimestampRefused => problem.clock_offset(sent.timestamp),
-        _ => None,
-    };
+    if let Some(unread) = sent.form.as_ref().and_then(|f| f.explain(&differences)) {
+        differences.push(unread);
+    }
+    let clock_offset = crate::call::clock_correction(&problem, sent.timestamp);
+    // Compared on the real values above; what is kept shows no secret. The provider's echo
+    // carries our verifier or session handle, and its fields may echo a PLAINTEXT signature.
+    if let Some(theirs) = &mut problem.provider_base_string
+        && let std::borrow::Cow::Owned(redacted) = crate::redact::redact(theirs)
+    {
+        *theirs = redacted;
+    }
+    for (name, value) in &mut problem.other {
+        if crate::redact::is_secret_parameter(name) {
+            crate::redact::REDACTED.clone_into(value);
+        }
+    }
     Error::Provider(Box::new(ProviderError {
         problem,
         differences,
         clock_offset,
-        our_base_string: sent.base_string.as_str().to_owned(),
+        our_base_string: crate::redact::redact(sent.base_string.as_str()).into_owned(),
     }))
 }
 

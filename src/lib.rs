@@ -75,6 +75,8 @@
 //! - [`clock`]: time and nonces (§3.3);
 //! - [`flow`], [`bitbucket`], [`call`]: the dance, the endpoints, the exchange driver (§2);
 //! - [`problem`], [`explain`]: provider refusals and base string comparison;
+//! - [`uri`]: URLs given as text, parsed and resolved (RFC 3986 §5) as they are sent;
+//! - [`redact`]: base strings and parameter lists without their secret values;
 //! - `reqwest` (feature `reqwest`): the adapter; `testkit` (feature `testkit`): a local
 //!   Bitbucket stand-in for tests.
 //!
@@ -96,6 +98,7 @@ pub mod header;
 pub mod keys;
 pub mod params;
 pub mod problem;
+pub mod redact;
 #[cfg(feature = "reqwest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
 pub mod reqwest;
@@ -104,6 +107,7 @@ pub mod signature;
 #[cfg(feature = "testkit")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
 pub mod testkit;
+pub mod uri;
 
 pub use base_string::BaseString;
 pub use bitbucket::Endpoints;

@@ -851,7 +851,11 @@ fn signature_invalid_prints_the_base_string_comparison() {
              configure the base URL the server believes it serves)\n  \
              - host: we signed 127.0.0.1, the provider saw git.example.com (a proxy, or the \
              server's configured base URL)\n  \
-             - port: we signed {port}, the provider saw the default port\n"
+             - port: we signed {port}, the provider saw the default port\n  \
+             - likely fix: the server verifies against the base URL it is configured with \
+             (https://git.example.com...), not the address we connect to (a reverse proxy?): \
+             sign for that URL with Endpoints::sign_base_url (in the dance CLI: \
+             --sign-base-url)\n"
         )
     );
 }

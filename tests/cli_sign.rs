@@ -709,18 +709,25 @@ fn bad_urls() {
     let stderr = fails(&hmac_args(&["GET", "not a url"]), 1);
     assert_eq!(
         stderr,
-        "error: invalid URL `not a url`: invalid uri character\n"
+        "error: invalid URL `not a url`: it has no scheme; sign an absolute URI such as \
+         https://host/path\n"
     );
     let stderr = fails(&hmac_args(&["GET", "example.com/path"]), 1);
     assert_eq!(
         stderr,
-        "error: invalid URL `example.com/path`: invalid format\n"
+        "error: invalid URL `example.com/path`: it has no scheme; sign an absolute URI such as \
+         https://host/path\n"
     );
     let stderr = fails(&hmac_args(&["GET", "/relative?a=1"]), 1);
     assert_eq!(
         stderr,
-        "error: cannot sign this URI: it has no scheme; sign an absolute URI such as \
+        "error: invalid URL `/relative?a=1`: it has no scheme; sign an absolute URI such as \
          https://host/path\n"
+    );
+    let stderr = fails(&hmac_args(&["GET", "http://h:99999/"]), 1);
+    assert_eq!(
+        stderr,
+        "error: invalid URL `http://h:99999/`: its port is not a number from 0 to 65535\n"
     );
 }
 

@@ -415,6 +415,9 @@ fn signature_invalid_is_explained_part_by_part() {
                 ours: None,
                 theirs: Some("7990".into())
             },
+            Difference::SignBaseUrl {
+                theirs: "http://git.example.com:7990".into()
+            },
             Difference::Path {
                 ours: "/bitbucket/plugins/servlet/oauth/request-token".into(),
                 theirs: "/plugins/servlet/oauth/request-token".into()

@@ -986,6 +986,9 @@ fn signature_invalid_carries_the_base_string_and_names_the_proxy_differences() {
                 ours: Some(port),
                 theirs: Some("8443".into())
             },
+            Difference::SignBaseUrl {
+                theirs: "https://git.example.com:8443".into()
+            },
         ]
     );
 

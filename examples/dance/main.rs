@@ -6,6 +6,7 @@
 //! dance sign    [OPTIONS] <METHOD> <URL>                   # offline: sign and explain
 //! dance keygen  [--bits 2048] [--out key.pem]              # a key pair and the admin's form values
 //! dance login   --base-url URL --consumer-key KEY --private-key PATH [--callback oob|URL] [--token-file PATH]
+//!               [--sign-base-url URL]                      # (login, request, renew) behind a proxy
 //! dance request --base-url URL --consumer-key KEY --private-key PATH --token-file PATH
 //!               <METHOD> <PATH-OR-URL> [--form NAME=VALUE ...] [--json-body STRING]
 //! dance renew   --base-url URL --consumer-key KEY --private-key PATH --token-file PATH

@@ -182,6 +182,10 @@ mod net {
         /// The RSA private key (PEM or DER, PKCS#1 or PKCS#8).
         #[arg(long, value_name = "PATH")]
         pub(crate) private_key: PathBuf,
+        /// Sign as if connecting to this base URL (the one the server is configured with, behind
+        /// a reverse proxy) while connecting to --base-url; the authorize URL uses it too.
+        #[arg(long, value_name = "URL")]
+        pub(crate) sign_base_url: Option<String>,
     }
 
     /// Arguments of `dance login`.
@@ -254,15 +258,20 @@ mod net {
                 connection.private_key.display()
             ))
         })?;
-        let endpoints = Endpoints::bitbucket(&connection.base_url)
+        let mut endpoints = Endpoints::bitbucket(&connection.base_url)
             .map_err(|e| CliError::new(format!("--base-url: {e}")))?;
+        if let Some(url) = &connection.sign_base_url {
+            endpoints = endpoints
+                .sign_base_url(url)
+                .map_err(|e| CliError::new(format!("--sign-base-url: {e}")))?;
+        }
         let signer = Signer::rsa_sha1(ConsumerKey::new(connection.consumer_key.clone()), key);
         Ok(blocking::Client::new(Client::new(signer, endpoints))?)
     }
 
     /// A callback we can catch ourselves: http on a loopback host, with a port.
     fn loopback_port(callback: &str) -> Option<u16> {
-        let uri: http::Uri = callback.parse().ok()?;
+        let uri = bitbucket_oauth::uri::parse(callback).ok()?;
         let local = matches!(uri.host()?, "127.0.0.1" | "localhost" | "[::1]");
         (uri.scheme_str() == Some("http") && local).then(|| uri.port_u16())?
     }

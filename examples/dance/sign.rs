@@ -104,10 +104,14 @@ pub(crate) fn run(args: &SignArgs) -> CliResult<()> {
 
     let http_method = Method::from_bytes(args.method.as_bytes())
         .map_err(|_| CliError::new(format!("invalid HTTP method `{}`", args.method)))?;
-    let uri: Uri = args
-        .url
-        .parse()
-        .map_err(|e| CliError::new(format!("invalid URL `{}`: {e}", args.url)))?;
+    // Parsed as a client sends it (a raw space becomes %20, the host is lowercased, an IPv6
+    // address takes its RFC 5952 form): the base string signs that.
+    let uri: Uri = bitbucket_oauth::uri::parse(&args.url).map_err(|e| match e {
+        bitbucket_oauth::Error::InvalidUri(problem) => {
+            CliError::new(format!("invalid URL `{}`: {problem}", args.url))
+        }
+        other => CliError::from(other),
+    })?;
     let mut headers = HeaderMap::new();
     if let Some(content_type) = &args.content_type {
         let value = HeaderValue::from_str(content_type).map_err(|_| {
