@@ -56,11 +56,10 @@ impl SentRequest {
         self.timestamp
     }
 
-    /// Whether the request carried an `oauth_callback` other than `oob`.
-    fn has_callback_url(&self) -> bool {
+    /// Whether the request carried an `oauth_callback`.
+    fn has_callback(&self) -> bool {
         let normalized = self.base_string.normalized_parameters();
-        problem::form_pairs(normalized.as_bytes())
-            .any(|(name, value)| name == "oauth_callback" && value != "oob")
+        problem::form_pairs(normalized.as_bytes()).any(|(name, _)| name == "oauth_callback")
     }
 }
 
@@ -278,9 +277,10 @@ impl Client {
     }
 
     /// Step 1's response: the request token. Parsed whatever its `Content-Type` (Atlassian serves
-    /// `text/plain`). `oauth_callback_confirmed=true` is required when the request carried a
-    /// callback URL; for `oob`, or a request without `oauth_callback` (which Bitbucket answers
-    /// without `oauth_callback_confirmed`), its absence is not an error.
+    /// `text/plain`). `oauth_callback_confirmed=true` is required when the request carried an
+    /// `oauth_callback` (a URL or `oob`); a request without one (see
+    /// [`request_token_without_callback`](Self::request_token_without_callback)) is answered
+    /// without it, which is not an error.
     ///
     /// # Errors
     ///
@@ -297,7 +297,7 @@ impl Client {
         match fields.iter().find(|(n, _)| n == "oauth_callback_confirmed") {
             Some((_, v)) if v == "true" => Ok(token),
             Some(_) => Err(Error::CallbackNotConfirmed),
-            None if !pending.sent.has_callback_url() => Ok(token),
+            None if !pending.sent.has_callback() => Ok(token),
             None => Err(Error::CallbackNotConfirmed),
         }
     }

@@ -623,7 +623,7 @@ fn request_post_form(target: &Target) {
         let body = out.stdout.strip_prefix("HTTP 200\n").unwrap();
         assert!(body.starts_with("oauth_token="), "{body}");
         assert!(body.contains("&oauth_session_handle="), "{body}");
-        // The old token is now revoked: a typed refusal on stderr, exit 1.
+        // Bitbucket deletes the renewed token: a typed refusal on stderr, exit 1.
         let out = fails(
             &request_args(
                 &connection,
@@ -638,7 +638,7 @@ fn request_post_form(target: &Target) {
         );
         assert!(
             out.stderr
-                .starts_with("error: the provider refused the request: token_revoked (HTTP 401)"),
+                .starts_with("error: the provider refused the request: token_rejected (HTTP 401)"),
             "{out:?}"
         );
     } else {

@@ -182,14 +182,15 @@ fn a_revoked_token_surfaces_as_a_typed_refusal() {
     assert!(stand_in.revoke(token.token().token()));
     match list_repositories(&client, &token, send, 25) {
         Err(ListError::OAuth(e)) => {
-            assert_eq!(e.problem().unwrap().problem, OAuthProblem::TokenRevoked);
+            // Bitbucket deletes a revoked token: it is unknown from then on.
+            assert_eq!(e.problem().unwrap().problem, OAuthProblem::TokenRejected);
         }
         other => panic!("{other:?}"),
     }
     let err = list_repositories(&client, &token, send, 25).unwrap_err();
     assert!(
         err.to_string().starts_with(
-            "Bitbucket refused: the provider refused the request: token_revoked (HTTP 401)"
+            "Bitbucket refused: the provider refused the request: token_rejected (HTTP 401)"
         ),
         "{err}"
     );
