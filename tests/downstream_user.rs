@@ -232,10 +232,10 @@ fn a_token_from_the_real_dance_works_too() {
     let request_token = client
         .finish_request_token(pending, &send(&request).unwrap())
         .unwrap();
-    let authorize = Request::get(client.authorize_url(&request_token))
-        .body(Vec::new())
-        .unwrap();
-    let redirect = send(&authorize).unwrap();
+    // The user logs in and allows access, as on Bitbucket's page.
+    let redirect =
+        bitbucket_oauth::testkit::browser::approve(&client.authorize_url(&request_token), "alice")
+            .unwrap();
     let location = redirect.headers()["location"].to_str().unwrap();
     let verifier = client.parse_callback(location, &request_token).unwrap();
     let (request, pending) = client.access_token(&request_token, &verifier).unwrap();

@@ -153,16 +153,21 @@ impl Target {
         blocking::Client::new(self.client()).unwrap()
     }
 
-    /// The user opens the authorization URL (both providers approve as `alice` at once) and
-    /// reads the code off the `oob` page, `<code id="oauth_verifier">`.
+    /// The user opens the authorization URL and reads the code off the `oob` page,
+    /// `<code id="oauth_verifier">`. The stand-in, as Bitbucket, asks the user to log in and
+    /// allow access (`testkit::browser` does both, as `alice`); oauthlib's page approves as
+    /// `alice` at once (the browser passes it through).
     fn oob_verifier(&self, authorize_url: &str) -> Verifier {
-        let page = get(authorize_url);
+        let page = browse(authorize_url);
         assert_eq!(page.status(), 200, "{}", text(page.body()));
         let code = testkit::oob_verifier(page.body())
             .unwrap_or_else(|| panic!("no verification code on the page: {}", text(page.body())));
         match &self.provider {
-            // The stand-in can say what it issued.
-            Provider::StandIn(s) => assert_eq!(s.last_verifier().as_deref(), Some(code.as_str())),
+            // The stand-in can say what it issued: Bitbucket's 6 letters and digits.
+            Provider::StandIn(s) => {
+                assert_eq!(s.last_verifier().as_deref(), Some(code.as_str()));
+                assert_eq!(code.len(), 6, "{code}");
+            }
             // oauthlib's generate_token: 30 ASCII letters and digits.
             Provider::Oauthlib(_) => {
                 assert_eq!(code.len(), 30, "{code}");
@@ -175,10 +180,15 @@ impl Target {
     /// The user opens the authorization URL; the provider redirects the browser to the
     /// callback. Returns the `Location`.
     fn approve_in_browser(&self, authorize_url: &str) -> String {
-        let page = get(authorize_url);
+        let page = browse(authorize_url);
         assert_eq!(page.status(), 302, "{}", text(page.body()));
         page.headers()["location"].to_str().unwrap().to_owned()
     }
+}
+
+/// The user at the authorization page: logs in and allows where asked.
+fn browse(url: &str) -> http::Response<Vec<u8>> {
+    testkit::browser::approve(url, "alice").unwrap_or_else(|e| panic!("authorize {url}: {e}"))
 }
 
 fn get(url: &str) -> http::Response<Vec<u8>> {

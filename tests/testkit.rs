@@ -14,8 +14,8 @@ use bitbucket_oauth::explain::Difference;
 use bitbucket_oauth::signature::{HmacSha, Plaintext, RsaSha};
 use bitbucket_oauth::testkit::http::{send, send_with_timeout};
 use bitbucket_oauth::testkit::{
-    Consumer, Malformed, StandIn, StandInBuilder, TestClock, Times, UserDecision, oob_verifier,
-    problem_status,
+    Consumer, Malformed, StandIn, StandInBuilder, TestClock, Times, UserDecision, browser,
+    oob_verifier, problem_status,
 };
 use bitbucket_oauth::{
     AccessToken, Client, ConsumerKey, ConsumerSecret, Error, OAuthProblem, Problem, RsaPrivateKey,
@@ -67,7 +67,7 @@ fn oob_dance(stand_in: &StandIn, client: &Client) -> AccessToken {
         "text/plain;charset=UTF-8"
     );
     let token = client.finish_request_token(pending, &response).unwrap();
-    let page = send(&get(&client.authorize_url(&token))).unwrap();
+    let page = browser::approve(&client.authorize_url(&token), "alice").unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(page.headers()["content-type"], "text/html;charset=UTF-8");
     let code = oob_verifier(page.body()).unwrap();
@@ -223,7 +223,12 @@ fn the_access_token_reuses_the_request_tokens_secret() {
     let token = client
         .finish_request_token(pending, &send(&request).unwrap())
         .unwrap();
-    let code = oob_verifier(send(&get(&client.authorize_url(&token))).unwrap().body()).unwrap();
+    let code = oob_verifier(
+        browser::approve(&client.authorize_url(&token), "alice")
+            .unwrap()
+            .body(),
+    )
+    .unwrap();
     assert_eq!(code.len(), bitbucket_oauth::testkit::VERIFIER_LEN);
     assert_eq!(code.len(), 6);
     assert!(code.bytes().all(|b| b.is_ascii_alphanumeric()), "{code}");
@@ -280,7 +285,7 @@ fn callback_dance_keeps_the_callback_query_and_fragment() {
         .finish_request_token(pending, &send(&request).unwrap())
         .unwrap();
 
-    let response = send(&get(&client.authorize_url(&token))).unwrap();
+    let response = browser::approve(&client.authorize_url(&token), "alice").unwrap();
     assert_eq!(response.status(), StatusCode::FOUND);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     let verifier = stand_in.last_verifier().unwrap();
@@ -434,6 +439,185 @@ fn manual_decisions_through_approve_and_deny() {
     let page = send(&get(&client.authorize_url(&token))).unwrap();
     assert_eq!(oob_verifier(page.body()).as_deref(), Some("denied"));
     assert_eq!(stand_in.approve("no-such-token", "x"), None);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The authorization page
+
+/// The header value's first `name=value` of a `Set-Cookie`.
+fn cookie_of(response: &Response<Vec<u8>>) -> String {
+    response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+fn post_form(url: &str, body: &str, cookie: Option<&str>) -> Response<Vec<u8>> {
+    let mut request =
+        Request::post(url).header("content-type", "application/x-www-form-urlencoded");
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    send(&request.body(body.as_bytes().to_vec()).unwrap()).unwrap()
+}
+
+/// What a person meets on Bitbucket's authorization page: a login page, then (logged in) an
+/// approval form protected by the session's XSRF token (`atl_token`); the `oob` flow then shows
+/// a 6-character verification code.
+#[test]
+fn the_authorize_page_is_a_login_then_an_xsrf_protected_approval_form() {
+    let (stand_in, client) = setup(StandIn::builder());
+    let (request, pending) = client.request_token("oob").unwrap();
+    let token = client
+        .finish_request_token(pending, &send(&request).unwrap())
+        .unwrap();
+    let url = client.authorize_url(&token);
+    let next = format!(
+        "/bitbucket/plugins/servlet/oauth/authorize?oauth_token={}",
+        token.token()
+    );
+    let login_url = stand_in.url("/j_atl_security_check");
+
+    // 1. The login page.
+    let page = send(&get(&url)).unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["content-type"], "text/html;charset=UTF-8");
+    let html = String::from_utf8_lossy(page.body()).into_owned();
+    assert!(
+        html.contains(
+            "<form id=\"login-form\" method=\"post\" action=\"/bitbucket/j_atl_security_check\">"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("<input type=\"text\" name=\"j_username\" id=\"j_username\">"));
+    assert!(html.contains(&format!(
+        "<input type=\"hidden\" name=\"next\" value=\"{next}\">"
+    )));
+    assert_eq!(stand_in.last_verifier(), None);
+
+    // A wrong password, an unknown user: the login page again, with an error.
+    for body in [
+        "j_username=alice&j_password=wrong",
+        "j_username=mallory&j_password=mallory",
+    ] {
+        let refused = post_form(&login_url, body, None);
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+        assert!(refused.headers().get("set-cookie").is_none());
+        assert!(String::from_utf8_lossy(refused.body()).contains("id=\"login-error\""));
+    }
+
+    // 2. Logged in: a session cookie and back to the page.
+    let body = format!(
+        "j_username=alice&j_password=alice&next={}",
+        bitbucket_oauth::encode::encode(&next)
+    );
+    let logged_in = post_form(&login_url, &body, None);
+    assert_eq!(logged_in.status(), StatusCode::FOUND);
+    assert_eq!(logged_in.headers()["location"], next.as_str());
+    let cookie = cookie_of(&logged_in);
+    assert!(cookie.starts_with("BITBUCKETSESSIONID="), "{cookie}");
+    assert!(
+        logged_in.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .ends_with("; Path=/bitbucket; HttpOnly")
+    );
+
+    // 3. The approval form, with the XSRF token.
+    let mut request = get(&url);
+    request
+        .headers_mut()
+        .insert("cookie", cookie.parse().unwrap());
+    let form = send(&request).unwrap();
+    assert_eq!(form.status(), StatusCode::OK);
+    let html = String::from_utf8_lossy(form.body()).into_owned();
+    assert!(
+        html.contains("<span id=\"oauth_user\">alice</span>"),
+        "{html}"
+    );
+    assert!(html.contains(&format!("<span id=\"oauth_consumer\">{CONSUMER}</span>")));
+    assert!(html.contains(
+        "<form id=\"oauth-approve\" method=\"post\" action=\"/bitbucket/plugins/servlet/oauth/authorize\">"
+    ));
+    let marker = "name=\"atl_token\" value=\"";
+    let start = html.find(marker).unwrap() + marker.len();
+    let xsrf = &html[start..start + html[start..].find('"').unwrap()];
+    assert_eq!(xsrf.len(), 24);
+
+    // Without the XSRF token, or with another: refused, nothing decided.
+    let authorize = stand_in.url("/plugins/servlet/oauth/authorize");
+    for atl in ["", "&atl_token=forged"] {
+        let body = format!("oauth_token={}{atl}&approve=Allow", token.token());
+        let refused = post_form(&authorize, &body, Some(&cookie));
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        assert!(String::from_utf8_lossy(refused.body()).contains("XSRF Security Token Missing"));
+    }
+    // Without the session: the login page.
+    let body = format!(
+        "oauth_token={}&atl_token={xsrf}&approve=Allow",
+        token.token()
+    );
+    let anonymous = post_form(&authorize, &body, None);
+    assert!(String::from_utf8_lossy(anonymous.body()).contains("id=\"login-form\""));
+    assert_eq!(stand_in.last_verifier(), None);
+
+    // 4. Allow: the oob page shows a 6-character code.
+    let approved = post_form(&authorize, &body, Some(&cookie));
+    assert_eq!(approved.status(), StatusCode::OK);
+    let code = oob_verifier(approved.body()).unwrap();
+    assert_eq!(code.len(), 6);
+    assert!(code.bytes().all(|b| b.is_ascii_alphanumeric()), "{code}");
+    assert_eq!(stand_in.last_verifier().as_deref(), Some(code.as_str()));
+    let (request, pending) = client.access_token(&token, &Verifier::new(code)).unwrap();
+    let access = client
+        .finish_access_token(pending, &send(&request).unwrap())
+        .unwrap();
+    assert_eq!(
+        stand_in.token_user(access.token().token()).as_deref(),
+        Some("alice")
+    );
+}
+
+/// The browser helper logs in and presses Allow or Deny; a callback flow then redirects.
+#[test]
+fn the_browser_helper_approves_or_denies_as_a_user() {
+    let (stand_in, client) = setup(StandIn::builder().user("bob"));
+    let (request, pending) = client.request_token("https://app.example.com/cb").unwrap();
+    let token = client
+        .finish_request_token(pending, &send(&request).unwrap())
+        .unwrap();
+    let redirect = browser::approve(&client.authorize_url(&token), "bob").unwrap();
+    assert_eq!(redirect.status(), StatusCode::FOUND);
+    let location = redirect.headers()["location"].to_str().unwrap();
+    let verifier = client.parse_callback(location, &token).unwrap();
+    let (request, pending) = client.access_token(&token, &verifier).unwrap();
+    let access = client
+        .finish_access_token(pending, &send(&request).unwrap())
+        .unwrap();
+    assert_eq!(
+        stand_in.token_user(access.token().token()).as_deref(),
+        Some("bob")
+    );
+
+    let (request, pending) = client.request_token("https://app.example.com/cb").unwrap();
+    let token = client
+        .finish_request_token(pending, &send(&request).unwrap())
+        .unwrap();
+    let redirect = browser::deny(&client.authorize_url(&token), "alice").unwrap();
+    let location = redirect.headers()["location"].to_str().unwrap();
+    assert!(location.ends_with("&oauth_verifier=denied"), "{location}");
+
+    // A user who cannot log in gets no further than the login page.
+    let (request, pending) = client.request_token("oob").unwrap();
+    let token = client
+        .finish_request_token(pending, &send(&request).unwrap())
+        .unwrap();
+    assert!(stand_in.deactivate_user("bob"));
+    let err = browser::approve(&client.authorize_url(&token), "bob").unwrap_err();
+    assert_eq!(err.to_string(), "the login as bob was refused (HTTP 401)");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -921,7 +1105,7 @@ fn a_request_token_without_a_callback_is_oob_without_callback_confirmed() {
             token.secret().secret()
         )
     );
-    let page = send(&get(&client.authorize_url(&token))).unwrap();
+    let page = browser::approve(&client.authorize_url(&token), "alice").unwrap();
     let code = oob_verifier(page.body()).unwrap();
     let (request, pending) = client.access_token(&token, &Verifier::new(code)).unwrap();
     client
@@ -1524,7 +1708,7 @@ fn token_rejected_for_an_unknown_token_and_a_wrong_verifier() {
     let token = client
         .finish_request_token(pending, &send(&request).unwrap())
         .unwrap();
-    let page = send(&get(&client.authorize_url(&token))).unwrap();
+    let page = browser::approve(&client.authorize_url(&token), "alice").unwrap();
     let code = oob_verifier(page.body()).unwrap();
     let (request, _pending) = client
         .access_token(&token, &Verifier::new("wrong-code"))
@@ -1589,7 +1773,12 @@ fn request_token_expires_after_600_seconds() {
     let token = client
         .finish_request_token(pending, &send(&request).unwrap())
         .unwrap();
-    let code = oob_verifier(send(&get(&client.authorize_url(&token))).unwrap().body()).unwrap();
+    let code = oob_verifier(
+        browser::approve(&client.authorize_url(&token), "alice")
+            .unwrap()
+            .body(),
+    )
+    .unwrap();
     stand_in.clock().advance(601);
     let (request, _pending) = client.access_token(&token, &Verifier::new(code)).unwrap();
     expect_refusal(
@@ -1614,7 +1803,12 @@ fn request_token_at_600_seconds_still_works() {
     let token = client
         .finish_request_token(pending, &send(&request).unwrap())
         .unwrap();
-    let code = oob_verifier(send(&get(&client.authorize_url(&token))).unwrap().body()).unwrap();
+    let code = oob_verifier(
+        browser::approve(&client.authorize_url(&token), "alice")
+            .unwrap()
+            .body(),
+    )
+    .unwrap();
     stand_in.clock().advance(600);
     let (request, pending) = client.access_token(&token, &Verifier::new(code)).unwrap();
     client
@@ -1631,7 +1825,12 @@ fn request_token_used_twice_is_token_rejected_and_token_used_on_the_page() {
     let token = client
         .finish_request_token(pending, &send(&request).unwrap())
         .unwrap();
-    let code = oob_verifier(send(&get(&client.authorize_url(&token))).unwrap().body()).unwrap();
+    let code = oob_verifier(
+        browser::approve(&client.authorize_url(&token), "alice")
+            .unwrap()
+            .body(),
+    )
+    .unwrap();
     let verifier = Verifier::new(code);
     let (request, pending) = client.access_token(&token, &verifier).unwrap();
     client
@@ -1947,14 +2146,22 @@ fn the_request_log_keeps_headers_bodies_and_outcomes() {
     let access = oob_dance(&stand_in, &client);
     let log = stand_in.requests();
     let paths: Vec<&str> = log.iter().map(|r| r.path.as_str()).collect();
+    // The browser: the login page, the login, the approval form, Allow.
     assert_eq!(
         paths,
         [
             "/bitbucket/plugins/servlet/oauth/request-token",
             "/bitbucket/plugins/servlet/oauth/authorize",
+            "/bitbucket/j_atl_security_check",
+            "/bitbucket/plugins/servlet/oauth/authorize",
+            "/bitbucket/plugins/servlet/oauth/authorize",
             "/bitbucket/plugins/servlet/oauth/access-token",
         ]
     );
+    let statuses: Vec<u16> = log.iter().map(|r| r.status.as_u16()).collect();
+    assert_eq!(statuses, [200, 200, 302, 200, 200, 200]);
+    let methods: Vec<&str> = log.iter().map(|r| r.method.as_str()).collect();
+    assert_eq!(methods, ["POST", "GET", "POST", "GET", "POST", "POST"]);
     assert_eq!(log[0].method, "POST");
     assert!(
         log[0]
@@ -1967,10 +2174,7 @@ fn the_request_log_keeps_headers_bodies_and_outcomes() {
         log[1].query.as_deref(),
         Some(format!("oauth_token={}", log_token(&log[1])).as_str())
     );
-    assert!(
-        log.iter()
-            .all(|r| r.status == StatusCode::OK && r.problem.is_none())
-    );
+    assert!(log.iter().all(|r| r.problem.is_none()));
 
     stand_in.clear_requests();
     let stranger = Token::<bitbucket_oauth::Access>::new("nope", TokenSecret::new(""));
@@ -1993,9 +2197,9 @@ fn the_request_log_keeps_headers_bodies_and_outcomes() {
     assert_eq!(log[1].body, b"a=1");
     assert_eq!(log[1].status, StatusCode::OK);
     assert_eq!(log[1].header("content-length"), Some("3"));
-    assert_eq!(log[1].seq, 5);
-    assert_eq!(stand_in.requests_since(4).len(), 1);
-    assert!(stand_in.requests_since(5).is_empty());
+    assert_eq!(log[1].seq, 8);
+    assert_eq!(stand_in.requests_since(7).len(), 1);
+    assert!(stand_in.requests_since(8).is_empty());
     let _ = access;
 }
 

@@ -15,7 +15,8 @@
 //! | path | method | |
 //! |---|---|---|
 //! | `/plugins/servlet/oauth/request-token` | POST | signed; with `oauth_callback` (absolute URL or `oob`) the `text/plain` answer is `oauth_token=..&oauth_token_secret=..&oauth_callback_confirmed=true`, without it (out of band) the same without `oauth_callback_confirmed` |
-//! | `/plugins/servlet/oauth/authorize?oauth_token=..` | GET | the user's [decision](UserDecision): a `302` to the callback with `oauth_token` and `oauth_verifier` (`denied` on denial), or for `oob` an HTML page with `<code id="oauth_verifier">CODE</code>` |
+//! | `/plugins/servlet/oauth/authorize?oauth_token=..` | GET, POST | what a person meets ([`UserDecision::Interactive`], the default): a login page, then an approval form (`Allow`, `Deny`) protected by an XSRF token; then a `302` to the callback with `oauth_token` and `oauth_verifier` (`denied` on denial), or for `oob` an HTML page with `<code id="oauth_verifier">CODE</code>` (6 letters and digits). [`browser::approve`] plays the person |
+//! | `/j_atl_security_check` | POST | the login form: `j_username`, `j_password` (in the stand-in a user's password is their name), `next`; a session cookie and a `302` to `next` |
 //! | `/plugins/servlet/oauth/access-token` | POST | with request token and `oauth_verifier`: `oauth_token`, `oauth_token_secret` (the request token's), `oauth_expires_in=157680000`, `oauth_session_handle`, `oauth_authorization_expires_in=160272000` (the session's lifetime); with an access token and `oauth_session_handle`: renewal (a new token with the same secret and a new session handle; the old token is deleted) |
 //! | `/plugins/servlet/applinks/whoami` | GET | signed; the user name as `text/plain` (empty for anonymous 2-legged calls) |
 //! | `/rest/api/1.0/projects` | GET | signed; paged JSON (`size`, `limit`, `isLastPage`, `values`, `start`, `nextPageStart`; query `start`, `limit` default 25, at most 1000) |
@@ -109,8 +110,8 @@
 //! let (request, pending) = client.request_token("oob")?;
 //! let request_token = client.finish_request_token(pending, &send(&request)?)?;
 //!
-//! // 2. The user approves (the stand-in approves as "alice" by default) and reads the code.
-//! let page = send(&::http::Request::get(client.authorize_url(&request_token)).body(Vec::new())?)?;
+//! // 2. The user logs in as "alice", allows access and reads the code.
+//! let page = bitbucket_oauth::testkit::browser::approve(&client.authorize_url(&request_token), "alice")?;
 //! let code = oob_verifier(page.body()).expect("the page shows the code");
 //! assert_eq!(stand_in.last_verifier().as_deref(), Some(code.as_str()));
 //!
@@ -134,6 +135,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod browser;
 mod clock;
 mod data;
 pub mod http;

@@ -7,8 +7,8 @@ use http::{Method, Uri};
 
 use super::data::{self, Catalog};
 use super::server::{
-    AccessTokenRecord, Credential, Decision, Malformed, RequestState, RequestTokenRecord, Shared,
-    State, TIMESTAMP_WINDOW_SECS, TokenRecord, UserDecision, VERIFIER_LEN, problem_status,
+    AccessTokenRecord, Credential, Decision, Malformed, RequestState, RequestTokenRecord, Session,
+    Shared, State, TIMESTAMP_WINDOW_SECS, TokenRecord, UserDecision, VERIFIER_LEN, problem_status,
 };
 use super::wire::{RawRequest, Reply};
 use crate::base_string::BaseString;
@@ -175,7 +175,8 @@ pub(crate) fn handle(shared: &Shared, req: &RawRequest) -> Handled {
     let (endpoint, project) = match rel {
         REQUEST_TOKEN_PATH => (Endpoint::RequestToken, None),
         ACCESS_TOKEN_PATH => (Endpoint::AccessToken, None),
-        AUTHORIZE_PATH => return authorize_page(&mut state, now, req),
+        AUTHORIZE_PATH => return authorize_page(&mut state, ctx, now, req),
+        LOGIN_PATH => return login(&mut state, ctx, req),
         WHOAMI_PATH => (Endpoint::Resource(Resource::Whoami), None),
         PROJECTS_PATH => (Endpoint::Resource(Resource::Projects), None),
         other => match other
@@ -1131,26 +1132,134 @@ fn present(decision: &Decision) -> Reply {
     }
 }
 
-/// `GET {base}/plugins/servlet/oauth/authorize?oauth_token=..`: the user's decision.
-fn authorize_page(state: &mut State, now: u64, req: &RawRequest) -> Handled {
-    let realm = state.realm_base().to_owned();
-    if req.method != "GET" {
+/// The name of the session cookie, as Bitbucket's.
+const SESSION_COOKIE: &str = "BITBUCKETSESSIONID";
+/// Where the login form posts, below the context path.
+const LOGIN_PATH: &str = "/j_atl_security_check";
+
+/// The session a request's cookie names, if any: `(session id, user, XSRF token)`.
+fn session<'a>(state: &'a State, req: &RawRequest) -> Option<(&'a str, &'a Session)> {
+    req.header_values("cookie")
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(name, _)| *name == SESSION_COOKIE)
+        .find_map(|(_, id)| state.sessions.get_key_value(id))
+        .filter(|(_, s)| state.users.get(&s.user) == Some(&true))
+        .map(|(id, s)| (id.as_str(), s))
+}
+
+/// Bitbucket's login page: `j_username`, `j_password` and where to go next, posted to
+/// `{context}/j_atl_security_check`.
+fn login_page(ctx: &str, next: &str, failed: bool) -> Reply {
+    let error = if failed {
+        "<div class=\"error\" id=\"login-error\">Invalid username or password.</div>\n"
+    } else {
+        ""
+    };
+    html(&format!(
+        "<h1>Log in</h1>\n{error}<form id=\"login-form\" method=\"post\" action=\"{}{LOGIN_PATH}\">\n\
+         <input type=\"text\" name=\"j_username\" id=\"j_username\">\n\
+         <input type=\"password\" name=\"j_password\" id=\"j_password\">\n\
+         <input type=\"hidden\" name=\"next\" value=\"{}\">\n\
+         <input type=\"submit\" id=\"login-button\" value=\"Log in\">\n</form>",
+        html_escape(ctx),
+        html_escape(next)
+    ))
+}
+
+/// `POST {context}/j_atl_security_check`: a known user who can log in, whose password (in the
+/// stand-in) is their user name, gets a session cookie and a redirect to `next`.
+pub(crate) fn login(state: &mut State, ctx: &str, req: &RawRequest) -> Handled {
+    if req.method != "POST" {
         return Reply::text(
             405,
-            format!("{} is not allowed here; use GET\n", req.method),
+            format!("{} is not allowed here; use POST\n", req.method),
         )
-        .header("Allow", "GET")
+        .header("Allow", "POST")
         .into();
     }
-    let query = decode_pairs(req.query().unwrap_or_default().as_bytes()).unwrap_or_default();
-    let Some(token) = get(&query, "oauth_token").filter(|t| !t.is_empty()) else {
+    let form = decode_pairs(&req.body).unwrap_or_default();
+    let user = get(&form, "j_username").unwrap_or_default();
+    let password = get(&form, "j_password").unwrap_or_default();
+    let next = get(&form, "next")
+        .filter(|n| n.starts_with(&format!("{ctx}/")) && !n.starts_with("//"))
+        .map_or_else(|| format!("{ctx}/"), str::to_owned);
+    if user.is_empty() || password != user || state.users.get(user) != Some(&true) {
+        let mut reply = login_page(ctx, &next, true);
+        reply.status = 401;
+        return reply.into();
+    }
+    let (Ok(id), Ok(xsrf)) = (fresh(), fresh()) else {
+        return Reply::text(500, "could not open a session\n").into();
+    };
+    state.sessions.insert(
+        id.clone(),
+        Session {
+            user: user.to_owned(),
+            xsrf,
+        },
+    );
+    let path = if ctx.is_empty() { "/" } else { ctx };
+    Reply::text(302, format!("Redirecting to {next}\n"))
+        .header("Location", next)
+        .header(
+            "Set-Cookie",
+            format!("{SESSION_COOKIE}={id}; Path={path}; HttpOnly"),
+        )
+        .into()
+}
+
+/// The approval form a logged-in user meets: the consumer, the user, and `Allow` / `Deny`
+/// buttons, protected by the session's XSRF token (`atl_token`).
+fn approval_page(ctx: &str, token: &str, consumer: &str, user: &str, xsrf: &str) -> Reply {
+    html(&format!(
+        "<h1>Allow access?</h1>\n<p><span id=\"oauth_consumer\">{}</span> would like to access \
+         Bitbucket as <span id=\"oauth_user\">{}</span>.</p>\n\
+         <form id=\"oauth-approve\" method=\"post\" action=\"{}{AUTHORIZE_PATH}\">\n\
+         <input type=\"hidden\" name=\"oauth_token\" value=\"{}\">\n\
+         <input type=\"hidden\" name=\"atl_token\" value=\"{}\">\n\
+         <input type=\"submit\" name=\"approve\" value=\"Allow\">\n\
+         <input type=\"submit\" name=\"deny\" value=\"Deny\">\n</form>",
+        html_escape(consumer),
+        html_escape(user),
+        html_escape(ctx),
+        html_escape(token),
+        html_escape(xsrf)
+    ))
+}
+
+/// `{base}/plugins/servlet/oauth/authorize`. `GET ?oauth_token=..`: for a pending request token,
+/// the login page, then (with a session) the approval form; with
+/// [`UserDecision::ApproveAs`]/[`UserDecision::Deny`] the decision at once; with
+/// [`UserDecision::Manual`] a pending page. For a decided token, the decision. `POST` (the
+/// approval form): the decision, if the session's XSRF token matches.
+fn authorize_page(state: &mut State, ctx: &str, now: u64, req: &RawRequest) -> Handled {
+    let realm = state.realm_base().to_owned();
+    let posted = match req.method.as_str() {
+        "GET" => false,
+        "POST" => true,
+        _ => {
+            return Reply::text(
+                405,
+                format!("{} is not allowed here; use GET or POST\n", req.method),
+            )
+            .header("Allow", "GET, POST")
+            .into();
+        }
+    };
+    let params = if posted {
+        decode_pairs(&req.body).unwrap_or_default()
+    } else {
+        decode_pairs(req.query().unwrap_or_default().as_bytes()).unwrap_or_default()
+    };
+    let Some(token) = get(&params, "oauth_token").filter(|t| !t.is_empty()) else {
         return Refusal::new(OAuthProblem::ParameterAbsent)
             .with("oauth_parameters_absent", "oauth_token")
             .render(&realm, false);
     };
     let lifetime = state.request_token_lifetime;
-    let (callback, current) = match state.tokens.get(token) {
-        Some(TokenRecord::Request(r)) => (r.callback.clone(), r.state.clone()),
+    let (callback, current, consumer) = match state.tokens.get(token) {
+        Some(TokenRecord::Request(r)) => (r.callback.clone(), r.state.clone(), r.consumer.clone()),
         _ => return Refusal::new(OAuthProblem::TokenRejected).render(&realm, false),
     };
     let expired = match state.tokens.get(token) {
@@ -1171,6 +1280,34 @@ fn authorize_page(state: &mut State, now: u64, req: &RawRequest) -> Handled {
                         html_escape(&token)
                     ))
                     .into();
+                }
+                UserDecision::Interactive => {
+                    let next = format!(
+                        "{ctx}{AUTHORIZE_PATH}?oauth_token={}",
+                        encode::encode(&token)
+                    );
+                    let Some((_, session)) = session(state, req) else {
+                        return login_page(ctx, &next, false).into();
+                    };
+                    let (user, xsrf) = (session.user.clone(), session.xsrf.clone());
+                    if !posted {
+                        return approval_page(ctx, &token, &consumer, &user, &xsrf).into();
+                    }
+                    let sent = get(&params, "atl_token").unwrap_or_default();
+                    if !signature::constant_time_eq(sent.as_bytes(), xsrf.as_bytes()) {
+                        let mut reply = html(
+                            "<h1>XSRF Security Token Missing</h1>\n<p id=\"xsrf-error\">The request \
+                             did not carry this session's atl_token. Go back, reload the page and \
+                             try again.</p>",
+                        );
+                        reply.status = 403;
+                        return reply.into();
+                    }
+                    if get(&params, "approve").is_some() {
+                        decide(state, now, &token, Some(&user))
+                    } else {
+                        decide(state, now, &token, None)
+                    }
                 }
             };
             match decided {

@@ -39,7 +39,8 @@ pub const MAX_LOGGED_REQUESTS: usize = 1000;
 /// The most connections served at once; more are closed unanswered.
 const MAX_CONNECTIONS: usize = 256;
 
-/// The user name the stand-in approves as by default.
+/// The user the stand-in knows from the start (password: `alice`; a user's password in the
+/// stand-in is their name).
 pub const DEFAULT_USER: &str = "alice";
 /// The context path the stand-in serves under by default.
 pub const DEFAULT_CONTEXT_PATH: &str = "/bitbucket";
@@ -176,10 +177,16 @@ impl Consumer {
 
 /// What the stand-in's user does on the authorization page
 /// (`GET {base}/plugins/servlet/oauth/authorize?oauth_token=..`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum UserDecision {
-    /// Approve at once, as this user (the default: [`DEFAULT_USER`]).
+    /// The default, what a person (or a CLI's user) meets on Bitbucket: a login page
+    /// (`j_username`, `j_password`; in the stand-in a user's password is their name), then an
+    /// approval form with `Allow` and `Deny`, protected by the session's XSRF token
+    /// (`atl_token`). [`browser::approve`](super::browser::approve) plays the person.
+    #[default]
+    Interactive,
+    /// Approve at once, as this user, without the login and the form (a shortcut for tests).
     ApproveAs(String),
     /// Deny at once: the callback gets `oauth_verifier=denied`.
     Deny,
@@ -188,11 +195,6 @@ pub enum UserDecision {
     Manual,
 }
 
-impl Default for UserDecision {
-    fn default() -> Self {
-        Self::ApproveAs(DEFAULT_USER.to_owned())
-    }
-}
 
 /// The outcome of an authorization, as the browser would see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -353,6 +355,13 @@ pub(crate) enum TokenRecord {
     Access(AccessTokenRecord),
 }
 
+/// A browser session: who logged in, and the XSRF token (`atl_token`) its forms carry.
+#[derive(Debug, Clone)]
+pub(crate) struct Session {
+    pub(crate) user: String,
+    pub(crate) xsrf: String,
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Faults {
     pub(crate) refuse: Option<(OAuthProblem, Times)>,
@@ -374,6 +383,8 @@ pub(crate) struct State {
     pub(crate) base_url_setting: Option<String>,
     pub(crate) consumers: HashMap<String, Consumer>,
     pub(crate) users: HashMap<String, bool>,
+    /// Browser sessions of the authorization page: session id -> who logged in.
+    pub(crate) sessions: HashMap<String, Session>,
     pub(crate) shared_secret_methods: bool,
     pub(crate) tokens: HashMap<String, TokenRecord>,
     /// (consumer key, nonce) -> the request's timestamp.
@@ -541,7 +552,7 @@ impl StandInBuilder {
         self
     }
 
-    /// What the user does on the authorization page (default: approve as `alice`).
+    /// What the user does on the authorization page (default: [`UserDecision::Interactive`]).
     pub fn user_decision(mut self, decision: UserDecision) -> Self {
         self.decision = decision;
         self
@@ -636,6 +647,7 @@ impl StandInBuilder {
             base_url_setting: self.base_url_setting,
             consumers,
             users,
+            sessions: HashMap::new(),
             shared_secret_methods: self.shared_secret_methods,
             tokens: HashMap::new(),
             nonces: HashMap::new(),
@@ -839,7 +851,8 @@ impl Drop for StandIn {
 
 impl StandIn {
     /// Starts a stand-in with the defaults: an ephemeral port on 127.0.0.1, context path
-    /// `/bitbucket`, the system clock, auto-approval as `alice`, the sample projects.
+    /// `/bitbucket`, the system clock, the interactive authorization page (user `alice`), the
+    /// sample projects.
     ///
     /// # Errors
     ///
