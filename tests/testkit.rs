@@ -1068,6 +1068,8 @@ fn a_deactivated_users_token_gets_the_echo() {
 // ---------------------------------------------------------------------------------------------
 // Refusals, one per problem the stand-in produces
 
+/// An unsigned resource request: Bitbucket's 401 challenge naming the absent parameters, with
+/// the second, bare `OAuth realm` challenge of a resource 401.
 #[test]
 fn unsigned_resource_request_is_a_401_challenge_with_parameter_absent() {
     let (stand_in, _) = setup(StandIn::builder());
@@ -1118,6 +1120,7 @@ fn a_request_token_without_a_callback_is_oob_without_callback_confirmed() {
     assert!(body.ends_with("&oauth_callback_confirmed=true"), "{body}");
 }
 
+/// Bitbucket accepts only `oauth_version=1.0`: `400 version_rejected` with the acceptable range.
 #[test]
 fn version_rejected() {
     let (stand_in, client) = setup(StandIn::builder());
@@ -1144,6 +1147,8 @@ fn version_rejected() {
     assert_eq!(problem.acceptable_versions.as_deref(), Some("1.0-1.0"));
 }
 
+/// Bitbucket refuses a callback that is neither a URL nor `oob`, and a protocol parameter sent
+/// twice, with `400 parameter_rejected`.
 #[test]
 fn parameter_rejected_for_a_relative_callback_and_a_repeated_parameter() {
     let (stand_in, client) = setup(StandIn::builder());
@@ -1196,6 +1201,8 @@ fn parameter_rejected_for_a_relative_callback_and_a_repeated_parameter() {
     );
 }
 
+/// Bitbucket's answer to a consumer key it does not know, byte for byte: 401, the challenge, the
+/// form-encoded body.
 #[test]
 fn consumer_key_unknown() {
     let (stand_in, _) = setup(StandIn::builder());
@@ -1313,6 +1320,8 @@ fn shared_secret_methods_only_with_the_builder_option() {
     );
 }
 
+/// Bitbucket's ±5 minute window: `400 timestamp_refused` with `oauth_acceptable_timestamps`,
+/// from which the client measures its clock offset.
 #[test]
 fn timestamp_refused_gives_the_window_and_the_clock_offset() {
     let stand_in = StandIn::builder()
@@ -1766,6 +1775,8 @@ fn token_rejected_for_an_unknown_token_and_a_wrong_verifier() {
     );
 }
 
+/// Bitbucket's request tokens live 10 minutes: then `token_expired`, at the exchange and on the
+/// authorization page.
 #[test]
 fn request_token_expires_after_600_seconds() {
     let (stand_in, client) = setup(StandIn::builder());
@@ -1953,6 +1964,8 @@ fn revoked_access_token_is_token_rejected() {
     assert!(!stand_in.revoke("no-such-token"));
 }
 
+/// Bitbucket refuses an access token past its lifetime with `token_expired` (renewal still
+/// works while the session lives, see `renewal_checks_the_session_not_the_access_token`).
 #[test]
 fn access_token_expires_after_its_lifetime() {
     let (stand_in, client) = setup(StandIn::builder().access_token_lifetime(3600));

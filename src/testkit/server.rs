@@ -165,7 +165,8 @@ impl Consumer {
     }
 
     /// The signature methods this consumer may use: `RSA-SHA1` for an RSA consumer,
-    /// `HMAC-SHA1` and `PLAINTEXT` for a shared-secret one.
+    /// `HMAC-SHA1` and `PLAINTEXT` for a shared-secret one (which the stand-in accepts only with
+    /// [`StandInBuilder::allow_shared_secret_methods`]).
     #[must_use]
     pub fn signature_methods(&self) -> &'static [&'static str] {
         match self.credential {
@@ -194,7 +195,6 @@ pub enum UserDecision {
     /// calls [`StandIn::approve`] or [`StandIn::deny`]; the page then shows the decision.
     Manual,
 }
-
 
 /// The outcome of an authorization, as the browser would see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
