@@ -44,8 +44,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let request_token = client.finish_request_token(PendingRequestToken::from(sent), &response)?;
     println!("request token: {}", request_token.token());
 
-    let page =
-        transport(&http::Request::get(client.authorize_url(&request_token)).body(Vec::new())?)?;
+    // The user logs in and allows access on the authorization page (the testkit's browser
+    // plays them); the oob page shows the code.
+    let page = bitbucket_oauth::testkit::browser::approve(
+        &client.authorize_url(&request_token),
+        bitbucket_oauth::testkit::DEFAULT_USER,
+    )?;
     let verifier =
         Verifier::new(oob_verifier(page.body()).ok_or("no verification code on the page")?);
 

@@ -90,7 +90,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("  base URL:      {}", stand_in.base_url());
     println!("  consumer key:  {consumer_key}");
     println!("  private key:   {}", path.display());
-    println!("  user:          alice (approves automatically)");
+    println!("  user:          alice, password alice (log in and allow on the authorization page)");
     println!(
         "  endpoints:     {}/plugins/servlet/oauth/{{request-token,authorize,access-token}}",
         stand_in.base_url()

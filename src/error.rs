@@ -94,6 +94,23 @@ pub enum Error {
     #[error("{0}")]
     Provider(Box<ProviderError>),
 
+    /// Bitbucket refused a 2-legged request without naming a problem: a `401` whose
+    /// `WWW-Authenticate: OAuth` challenge echoes the request's own `oauth_*` parameters. It
+    /// answers so when "Allow 2-Legged OAuth" or "Allow user impersonation" is off for the
+    /// consumer, or when the user the request acts as cannot log in.
+    #[error(
+        "the provider refused the 2-legged request without naming a problem (HTTP 401 echoing the request's OAuth parameters): in the Application Link's Incoming Authentication for consumer `{}`, check \"Allow 2-Legged OAuth\"{}, and that the user it acts as ({}) exists and can log in",
+        crate::flow::clip(consumer_key, 64),
+        if user.is_some() { ", \"Allow user impersonation\" (the request names a user)" } else { "" },
+        user.as_deref().map_or_else(|| "the \"Execute as\" user".to_owned(), |u| format!("`{}`", crate::flow::clip(u, 64)))
+    )]
+    TwoLeggedRefused {
+        /// The consumer key the request was signed with.
+        consumer_key: String,
+        /// The user the request asked to act as (`xoauth_requestor_id`, else `user_id`), if any.
+        user: Option<String>,
+    },
+
     /// The response is not what the protocol step expects, and carries no `oauth_problem`.
     #[error("unexpected response (HTTP {}): {reason}{}; body: {body:?}", status.as_u16(), content_type.as_deref().map(|c| format!(", Content-Type {c}")).unwrap_or_default())]
     UnexpectedResponse {

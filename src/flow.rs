@@ -73,6 +73,12 @@ impl SentRequest {
     pub fn timestamp(&self) -> u64 {
         self.timestamp
     }
+
+    /// Whether the request carried an `oauth_callback`.
+    fn has_callback(&self) -> bool {
+        let normalized = self.base_string.normalized_parameters();
+        problem::form_pairs(normalized.as_bytes()).any(|(name, _)| name == "oauth_callback")
+    }
 }
 
 /// The request-token step, waiting for its response.
@@ -301,7 +307,10 @@ impl Client {
     }
 
     /// Step 1's response: the request token. Parsed whatever its `Content-Type` (Atlassian serves
-    /// `text/plain`); `oauth_callback_confirmed=true` is required.
+    /// `text/plain`). `oauth_callback_confirmed=true` is required when the request carried an
+    /// `oauth_callback` (a URL or `oob`); a request without one (see
+    /// [`request_token_without_callback`](Self::request_token_without_callback)) is answered
+    /// without it, which is not an error.
     ///
     /// # Errors
     ///
@@ -317,8 +326,28 @@ impl Client {
         let (token, fields) = parse_token_response::<Request, B>(&pending.sent, response)?;
         match fields.iter().find(|(n, _)| n == "oauth_callback_confirmed") {
             Some((_, v)) if v == "true" => Ok(token),
-            _ => Err(Error::CallbackNotConfirmed),
+            Some(_) => Err(Error::CallbackNotConfirmed),
+            None if !pending.sent.has_callback() => Ok(token),
+            None => Err(Error::CallbackNotConfirmed),
         }
+    }
+
+    /// Step 1 without `oauth_callback`, as an OAuth 1.0 client asks: Bitbucket treats it as
+    /// out-of-band and answers without `oauth_callback_confirmed`, which
+    /// [`finish_request_token`](Self::finish_request_token) accepts for it. Prefer
+    /// [`request_token`](Self::request_token) with `oob`.
+    ///
+    /// # Errors
+    ///
+    /// Signing errors.
+    pub fn request_token_without_callback(
+        &self,
+    ) -> Result<(HttpRequest<Vec<u8>>, PendingRequestToken), Error> {
+        let mut request = HttpRequest::new(Vec::new());
+        *request.method_mut() = Method::POST;
+        *request.uri_mut() = self.endpoints.request_token().clone();
+        let sent = self.sign_with(&mut request, &self.options())?;
+        Ok((request, PendingRequestToken { sent }))
     }
 
     /// Step 2: where to send the user: the authorize endpoint with `oauth_token`.
@@ -730,6 +759,9 @@ pub fn check_response<B: AsRef<[u8]>>(
     if let Some(problem) = Problem::from_response(status, response.headers(), body) {
         return Err(provider_error(sent, problem));
     }
+    if let Some(error) = echoed_refusal(sent, response) {
+        return Err(error);
+    }
     Err(unexpected_response(
         response,
         if mentions_problem(response.headers(), body) {
@@ -742,6 +774,53 @@ pub fn check_response<B: AsRef<[u8]>>(
             "the provider answered with an error status and no oauth_problem"
         },
     ))
+}
+
+/// Bitbucket's refusal without a problem: a `401` whose `WWW-Authenticate: OAuth` challenge
+/// names no `oauth_problem` but echoes the request's own `oauth_consumer_key` (and its other
+/// `oauth_*` parameters). For a 2-legged request (empty or absent `oauth_token`) it is
+/// [`Error::TwoLeggedRefused`]; for a 3-legged one, an [`Error::UnexpectedResponse`] that says the
+/// signature was accepted but the token's user could not be logged in.
+fn echoed_refusal<B: AsRef<[u8]>>(sent: &SentRequest, response: &Response<B>) -> Option<Error> {
+    if response.status() != StatusCode::UNAUTHORIZED {
+        return None;
+    }
+    let normalized = sent.base_string.normalized_parameters();
+    let params: Vec<(String, String)> = problem::form_pairs(normalized.as_bytes()).collect();
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let consumer_key = get("oauth_consumer_key")?;
+    let echoed = response
+        .headers()
+        .get_all(http::header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|text| crate::header::parse_oauth_header(text).ok())
+        .any(|challenge| {
+            challenge.get("oauth_problem").is_none()
+                && challenge.get("oauth_consumer_key") == Some(consumer_key)
+        });
+    if !echoed {
+        return None;
+    }
+    if get("oauth_token").is_some_and(|t| !t.is_empty()) {
+        return Some(unexpected_response(
+            response,
+            "HTTP 401 whose challenge echoes the request's OAuth parameters without naming a problem: the provider accepted the signature but could not log in the token's user (is the user still active?)",
+        ));
+    }
+    let user = get("xoauth_requestor_id")
+        .or_else(|| get("user_id"))
+        .filter(|u| !u.is_empty())
+        .map(str::to_owned);
+    Some(Error::TwoLeggedRefused {
+        consumer_key: consumer_key.to_owned(),
+        user,
+    })
 }
 
 /// The reason of an [`Error::UnexpectedResponse`] whose response names an `oauth_problem` this

@@ -81,14 +81,14 @@ problems! {
     ConsumerKeyUnknown => "consumer_key_unknown", "the provider does not know this consumer key: check the Incoming Authentication consumer key in the Application Link";
     ConsumerKeyRejected => "consumer_key_rejected", "the consumer key is permanently refused: ask the admin to check the Application Link";
     ConsumerKeyRefused => "consumer_key_refused", "the consumer key is temporarily refused (for example a rate limit); try again later";
-    TokenUsed => "token_used", "this token was already used (a request token can be exchanged only once): start the dance again";
+    TokenUsed => "token_used", "this token was already used (a request token can be exchanged only once; Bitbucket says so only on its authorization page): start the dance again";
     TokenExpired => "token_expired", "the token has expired (Atlassian request tokens live 10 minutes): start the dance again, or renew the access token";
     TokenRevoked => "token_revoked", "the user or an admin revoked the token: authorize again";
-    TokenRejected => "token_rejected", "the provider does not accept this token: it is unknown, mistyped or was issued to another consumer";
+    TokenRejected => "token_rejected", "the provider does not accept this token: it is unknown or mistyped, was already exchanged, was replaced by a renewal, was revoked, or was issued to another consumer; or the oauth_verifier or session handle does not belong to it. Start the dance again";
     TokenNotAuthorized => "token_not_authorized", "the request token has not been authorized by the user yet";
     AdditionalAuthorizationRequired => "additional_authorization_required", "the token lacks some authorization: authorize again";
-    PermissionUnknown => "permission_unknown", "the token does not carry a permission the provider recognizes";
-    PermissionDenied => "permission_denied", "the user lacks permission for this resource";
+    PermissionUnknown => "permission_unknown", "the user has not approved the request token yet (Bitbucket's answer to an exchange before approval): wait until the user has approved on the authorization page, then exchange it";
+    PermissionDenied => "permission_denied", "the user denied access on the authorization page (an exchange after denial), or the session behind the access token has expired (a renewal after the authorization expired): authorize again";
     UserRefused => "user_refused", "the user refused access";
 }
 
@@ -147,32 +147,47 @@ impl Problem {
         }
     }
 
-    /// Reads `oauth_problem` and companions from every `WWW-Authenticate: OAuth` header and from a
-    /// form-encoded body (whatever its `Content-Type`: Atlassian serves `text/plain`). The header
-    /// wins where both carry a parameter, and the first of repeated body parameters wins. `None`
-    /// when neither names an `oauth_problem`.
+    /// Reads `oauth_problem` and companions from the `WWW-Authenticate: OAuth` challenge that
+    /// names an `oauth_problem` and from a form-encoded body (whatever its `Content-Type`:
+    /// Atlassian's servlet sends `application/x-www-form-urlencoded;charset=UTF-8`, some proxies
+    /// `text/plain`). The header wins where both carry a parameter, and the first of repeated
+    /// body parameters wins. `None` when neither names an `oauth_problem`.
+    ///
+    /// Only one challenge is read: Bitbucket adds a second, bare `OAuth realm="…"` challenge to a
+    /// refused resource request, and echoes the request's own `oauth_*` parameters in a challenge
+    /// when it refuses a 2-legged request; neither is part of the report. When no challenge
+    /// names a problem, the first challenge's `realm` is still kept.
     ///
     /// The work is bounded whatever the response: a body longer than [`MAX_PROBLEM_BODY_BYTES`]
     /// is not read (a problem report is a few hundred bytes), headers that are not valid `OAuth`
     /// challenges or exceed the [`crate::header`] limits are skipped, and at most
-    /// [`MAX_PROBLEM_PARAMS`] parameters are kept from the headers and as many from the body.
+    /// [`MAX_PROBLEM_PARAMS`] parameters are kept from the header and as many from the body.
     #[must_use]
     pub fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Option<Self> {
         let mut pairs: Vec<(String, String)> = Vec::new();
+        let mut realm: Option<String> = None;
         for value in headers.get_all(WWW_AUTHENTICATE) {
-            let room = MAX_PROBLEM_PARAMS - pairs.len();
-            if room == 0 {
-                break;
-            }
             let Ok(text) = value.to_str() else { continue };
-            if let Ok(params) = parse_oauth_header(text) {
+            let Ok(params) = parse_oauth_header(text) else {
+                continue;
+            };
+            if params.get("oauth_problem").is_some() {
                 pairs.extend(
                     params
                         .iter()
-                        .take(room)
+                        .take(MAX_PROBLEM_PARAMS)
                         .map(|(n, v)| (n.to_owned(), v.to_owned())),
                 );
+                break;
             }
+            if realm.is_none() {
+                realm = params.get("realm").map(str::to_owned);
+            }
+        }
+        if let Some(realm) = realm
+            && !pairs.iter().any(|(n, _)| n == "realm")
+        {
+            pairs.push(("realm".to_owned(), realm));
         }
         if body.len() <= MAX_PROBLEM_BODY_BYTES && looks_like_form(body) {
             let mut seen: HashSet<String> = pairs.iter().map(|(n, _)| n.clone()).collect();

@@ -371,6 +371,12 @@ fn get(url: &str) -> http::Response<Vec<u8>> {
         .unwrap_or_else(|e| panic!("GET {url}: {e}"))
 }
 
+/// The user at the authorization page: logs in and allows as `alice` where asked (the
+/// stand-in, as Bitbucket); oauthlib's page decides at once.
+fn approve(url: &str) -> http::Response<Vec<u8>> {
+    testkit::browser::approve(url, "alice").unwrap_or_else(|e| panic!("authorize {url}: {e}"))
+}
+
 // Runs the scenario against both providers, as `<scenario>::oauthlib` and
 // `<scenario>::stand_in`.
 oauthlib_provider::on_both!(
@@ -409,7 +415,7 @@ fn cli_login_oob(target: &Target, dir: &WorkDir) -> PathBuf {
         COMMAND_TIMEOUT,
     );
     let url = authorize_url(&mut running, target);
-    let page = get(&url);
+    let page = approve(&url);
     assert_eq!(page.status(), 200);
     let code = testkit::oob_verifier(page.body()).expect("the page shows the code");
     running.write_stdin(&format!("{code}\n"));
@@ -508,7 +514,7 @@ fn login_callback(target: &Target) {
         COMMAND_TIMEOUT,
     );
     let url = authorize_url(&mut running, target);
-    let redirect = get(&url);
+    let redirect = approve(&url);
     assert_eq!(redirect.status(), 302);
     let location = redirect.headers()["location"].to_str().unwrap().to_owned();
     assert!(
@@ -623,7 +629,7 @@ fn request_post_form(target: &Target) {
         let body = out.stdout.strip_prefix("HTTP 200\n").unwrap();
         assert!(body.starts_with("oauth_token="), "{body}");
         assert!(body.contains("&oauth_session_handle="), "{body}");
-        // The old token is now revoked: a typed refusal on stderr, exit 1.
+        // Bitbucket deletes the renewed token: a typed refusal on stderr, exit 1.
         let out = fails(
             &request_args(
                 &connection,
@@ -638,7 +644,7 @@ fn request_post_form(target: &Target) {
         );
         assert!(
             out.stderr
-                .starts_with("error: the provider refused the request: token_revoked (HTTP 401)"),
+                .starts_with("error: the provider refused the request: token_rejected (HTTP 401)"),
             "{out:?}"
         );
     } else {
@@ -927,7 +933,7 @@ fn keygen_writes_a_private_key_that_logs_in() {
             COMMAND_TIMEOUT,
         );
         let url = authorize_url(&mut running, target);
-        let code = testkit::oob_verifier(get(&url).body()).unwrap();
+        let code = testkit::oob_verifier(approve(&url).body()).unwrap();
         running.write_stdin(&format!("{code}\n"));
         let out = running.finish();
         assert!(out.status.success(), "{out:?}");

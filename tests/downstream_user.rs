@@ -182,14 +182,15 @@ fn a_revoked_token_surfaces_as_a_typed_refusal() {
     assert!(stand_in.revoke(token.token().token()));
     match list_repositories(&client, &token, send, 25) {
         Err(ListError::OAuth(e)) => {
-            assert_eq!(e.problem().unwrap().problem, OAuthProblem::TokenRevoked);
+            // Bitbucket deletes a revoked token: it is unknown from then on.
+            assert_eq!(e.problem().unwrap().problem, OAuthProblem::TokenRejected);
         }
         other => panic!("{other:?}"),
     }
     let err = list_repositories(&client, &token, send, 25).unwrap_err();
     assert!(
         err.to_string().starts_with(
-            "Bitbucket refused: the provider refused the request: token_revoked (HTTP 401)"
+            "Bitbucket refused: the provider refused the request: token_rejected (HTTP 401)"
         ),
         "{err}"
     );
@@ -231,10 +232,10 @@ fn a_token_from_the_real_dance_works_too() {
     let request_token = client
         .finish_request_token(pending, &send(&request).unwrap())
         .unwrap();
-    let authorize = Request::get(client.authorize_url(&request_token))
-        .body(Vec::new())
-        .unwrap();
-    let redirect = send(&authorize).unwrap();
+    // The user logs in and allows access, as on Bitbucket's page.
+    let redirect =
+        bitbucket_oauth::testkit::browser::approve(&client.authorize_url(&request_token), "alice")
+            .unwrap();
     let location = redirect.headers()["location"].to_str().unwrap();
     let verifier = client.parse_callback(location, &request_token).unwrap();
     let (request, pending) = client.access_token(&request_token, &verifier).unwrap();

@@ -266,6 +266,9 @@ fn renewal_sends_the_session_handle() {
         )
         .unwrap();
     assert_eq!(renewed.token().token(), "at2");
+    // Bitbucket issues a new session handle with every renewal (and deletes the old token):
+    // the renewed token carries the new one.
+    assert_eq!(renewed.session_handle(), Some("h2"));
 
     let no_handle = AccessToken::new(Token::new("at", TokenSecret::new("ats")), vec![]);
     assert!(matches!(
@@ -640,5 +643,140 @@ fn a_successful_answer_is_never_a_refusal() {
     assert_eq!(
         err.problem().unwrap().problem,
         OAuthProblem::ConsumerKeyUnknown
+    );
+}
+
+/// Bitbucket answers a request token asked for without `oauth_callback` (its out-of-band case)
+/// without `oauth_callback_confirmed`: that is not an error. With a callback, `oob` included,
+/// the confirmation is still required.
+#[test]
+fn a_request_token_without_a_callback_needs_no_callback_confirmation() {
+    let client = hmac_client();
+    let (req, pending) = client.request_token_without_callback().unwrap();
+    assert_eq!(req.method(), http::Method::POST);
+    assert_eq!(
+        req.uri().to_string(),
+        "https://git.example.com/bitbucket/plugins/servlet/oauth/request-token"
+    );
+    assert_eq!(
+        pending.sent().base_string().as_str(),
+        "POST&https%3A%2F%2Fgit.example.com%2Fbitbucket%2Fplugins%2Fservlet%2Foauth%2Frequest-token\
+         &oauth_consumer_key%3Dck%26oauth_nonce%3DNONCE0123456789abcdefg%26oauth_signature_method\
+         %3DHMAC-SHA1%26oauth_timestamp%3D1700000000%26oauth_version%3D1.0"
+    );
+    let token = client
+        .finish_request_token(pending, &text(200, "oauth_token=a&oauth_token_secret=b"))
+        .unwrap();
+    assert_eq!(token.token(), "a");
+
+    for callback in ["oob", "https://app.example.com/cb"] {
+        let (_, pending) = client.request_token(callback).unwrap();
+        let err = client
+            .finish_request_token(pending, &text(200, "oauth_token=e&oauth_token_secret=f"))
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::CallbackNotConfirmed),
+            "{callback}: {err:?}"
+        );
+    }
+}
+
+/// Bitbucket's challenge for a refused 2-legged request: the request's own `oauth_*`
+/// parameters after the realm, and no `oauth_problem`.
+fn echo_challenge(request: &http::Request<Vec<u8>>) -> Response<Vec<u8>> {
+    let authorization = request.headers()["authorization"].to_str().unwrap();
+    let params = authorization.strip_prefix("OAuth ").unwrap();
+    Response::builder()
+        .status(401)
+        .header(
+            "www-authenticate",
+            format!("OAuth realm=\"https%3A%2F%2Fgit.example.com%2Fbitbucket\", {params}"),
+        )
+        .body(Vec::new())
+        .unwrap()
+}
+
+/// Bitbucket refuses a 2-legged request without an `oauth_problem` when 2-legged OAuth or user
+/// impersonation is off for the consumer, or the user cannot log in: a 401 echoing the
+/// request's parameters. The client types it and names the Application Link settings.
+#[test]
+fn a_refused_two_legged_request_is_typed_and_names_the_settings() {
+    let client = hmac_client();
+    let mut req = http::Request::get(format!("{BASE}/rest/api/1.0/projects"))
+        .body(Vec::new())
+        .unwrap();
+    let sent = client.sign_two_legged(&mut req, Some("jane doe")).unwrap();
+    let err = client
+        .check_response(&sent, &echo_challenge(&req))
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::TwoLeggedRefused { consumer_key, user }
+            if consumer_key == "ck" && user.as_deref() == Some("jane doe")),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "the provider refused the 2-legged request without naming a problem (HTTP 401 echoing \
+         the request's OAuth parameters): in the Application Link's Incoming Authentication for \
+         consumer `ck`, check \"Allow 2-Legged OAuth\", \"Allow user impersonation\" (the \
+         request names a user), and that the user it acts as (`jane doe`) exists and can log in"
+    );
+
+    // Without impersonation: the execute-as user.
+    let mut req = http::Request::get(format!("{BASE}/rest/api/1.0/projects"))
+        .body(Vec::new())
+        .unwrap();
+    let sent = client.sign_two_legged(&mut req, None).unwrap();
+    let err = client
+        .check_response(&sent, &echo_challenge(&req))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the provider refused the 2-legged request without naming a problem (HTTP 401 echoing \
+         the request's OAuth parameters): in the Application Link's Incoming Authentication for \
+         consumer `ck`, check \"Allow 2-Legged OAuth\", and that the user it acts as (the \
+         \"Execute as\" user) exists and can log in"
+    );
+
+    // The user comes from xoauth_requestor_id when present, else from user_id.
+    let mut req = http::Request::get(format!(
+        "{BASE}/rest/api/1.0/projects?xoauth_requestor_id=bob&user_id=carol"
+    ))
+    .body(Vec::new())
+    .unwrap();
+    let sent = client.sign_two_legged(&mut req, None).unwrap();
+    let err = client
+        .check_response(&sent, &echo_challenge(&req))
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::TwoLeggedRefused { user, .. } if user.as_deref() == Some("bob")),
+        "{err:?}"
+    );
+
+    // The same shape for a 3-legged request: the token's user could not log in.
+    let token = Token::new("at", TokenSecret::new("ats"));
+    let mut req = http::Request::get(format!("{BASE}/rest/api/1.0/projects"))
+        .body(Vec::new())
+        .unwrap();
+    let sent = client.sign_request(&mut req, &token).unwrap();
+    let err = client
+        .check_response(&sent, &echo_challenge(&req))
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::UnexpectedResponse { status, reason, .. }
+            if *status == StatusCode::UNAUTHORIZED && reason.contains("could not log in the token's user")),
+        "{err:?}"
+    );
+
+    // A bare 401 challenge that echoes nothing stays an unexpected response.
+    let bare = Response::builder()
+        .status(401)
+        .header("www-authenticate", "OAuth realm=\"x\"")
+        .body(Vec::new())
+        .unwrap();
+    let err = client.check_response(&sent, &bare).unwrap_err();
+    assert!(
+        matches!(&err, Error::UnexpectedResponse { reason, .. } if reason.contains("without an oauth_problem")),
+        "{err:?}"
     );
 }

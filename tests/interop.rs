@@ -27,8 +27,9 @@
 //!   scenario checks that the library refuses to renew a token without a session handle before
 //!   sending anything; nothing is faked;
 //! - 2-legged OAuth (an empty `oauth_token`, an Atlassian extension) is refused by both with the
-//!   same consumer registration (the stand-in because the consumer does not allow it, typed
-//!   `permission_denied`; oauthlib because its `ResourceEndpoint` requires a token);
+//!   same consumer registration (the stand-in because the consumer does not allow it, as
+//!   Bitbucket does: a 401 without `oauth_problem` whose challenge echoes the request's
+//!   `oauth_*` parameters; oauthlib because its `ResourceEndpoint` requires a token);
 //! - the echo resource (`/rest/api/1.0/echo`, which answers the decoded query and form
 //!   parameters it saw) exists only on the oauthlib provider; on the stand-in the same awkward
 //!   parameters go to `/rest/api/1.0/projects` (signed, verified and ignored) or to the
@@ -152,16 +153,21 @@ impl Target {
         blocking::Client::new(self.client()).unwrap()
     }
 
-    /// The user opens the authorization URL (both providers approve as `alice` at once) and
-    /// reads the code off the `oob` page, `<code id="oauth_verifier">`.
+    /// The user opens the authorization URL and reads the code off the `oob` page,
+    /// `<code id="oauth_verifier">`. The stand-in, as Bitbucket, asks the user to log in and
+    /// allow access (`testkit::browser` does both, as `alice`); oauthlib's page approves as
+    /// `alice` at once (the browser passes it through).
     fn oob_verifier(&self, authorize_url: &str) -> Verifier {
-        let page = get(authorize_url);
+        let page = browse(authorize_url);
         assert_eq!(page.status(), 200, "{}", text(page.body()));
         let code = testkit::oob_verifier(page.body())
             .unwrap_or_else(|| panic!("no verification code on the page: {}", text(page.body())));
         match &self.provider {
-            // The stand-in can say what it issued.
-            Provider::StandIn(s) => assert_eq!(s.last_verifier().as_deref(), Some(code.as_str())),
+            // The stand-in can say what it issued: Bitbucket's 6 letters and digits.
+            Provider::StandIn(s) => {
+                assert_eq!(s.last_verifier().as_deref(), Some(code.as_str()));
+                assert_eq!(code.len(), 6, "{code}");
+            }
             // oauthlib's generate_token: 30 ASCII letters and digits.
             Provider::Oauthlib(_) => {
                 assert_eq!(code.len(), 30, "{code}");
@@ -174,10 +180,15 @@ impl Target {
     /// The user opens the authorization URL; the provider redirects the browser to the
     /// callback. Returns the `Location`.
     fn approve_in_browser(&self, authorize_url: &str) -> String {
-        let page = get(authorize_url);
+        let page = browse(authorize_url);
         assert_eq!(page.status(), 302, "{}", text(page.body()));
         page.headers()["location"].to_str().unwrap().to_owned()
     }
+}
+
+/// The user at the authorization page: logs in and allows where asked.
+fn browse(url: &str) -> http::Response<Vec<u8>> {
+    testkit::browser::approve(url, "alice").unwrap_or_else(|e| panic!("authorize {url}: {e}"))
 }
 
 fn get(url: &str) -> http::Response<Vec<u8>> {
@@ -274,8 +285,9 @@ fn dance_oob_blocking(target: &Target) {
 
     let fields: Vec<(&str, &str)> = access.fields().collect();
     if target.is_stand_in() {
+        // Bitbucket: the access token's lifetime and the session's (30 days longer).
         assert_eq!(access.expires_in(), Some(157_680_000));
-        assert_eq!(access.authorization_expires_in(), Some(157_680_000));
+        assert_eq!(access.authorization_expires_in(), Some(160_272_000));
         assert!(access.session_handle().is_some());
         assert_eq!(fields.len(), 3, "{fields:?}");
     } else {
@@ -307,12 +319,13 @@ fn dance_oob_blocking(target: &Target) {
         assert_eq!(body["user"], "alice");
     }
 
-    // A request token is exchanged once.
+    // A request token is exchanged once (Bitbucket: token_rejected; token_used is only for its
+    // authorization page).
     assert_refused(
         target,
         http.access_token(&request_token, &verifier),
         &Refused {
-            stand_in: (OAuthProblem::TokenUsed, 401),
+            stand_in: (OAuthProblem::TokenRejected, 401),
             oauthlib: (401, ""),
         },
     );
@@ -802,13 +815,15 @@ fn renewal(target: &Target) {
     }
     let renewed = http.renew(&access).unwrap();
     assert_ne!(renewed.token().token(), access.token().token());
-    assert_eq!(renewed.session_handle(), access.session_handle());
+    // Bitbucket issues a new session handle with each renewal.
+    assert!(renewed.session_handle().is_some());
+    assert_ne!(renewed.session_handle(), access.session_handle());
     assert_eq!(http.whoami(renewed.token()).unwrap(), "alice");
     assert_refused(
         target,
         http.whoami(access.token()),
         &Refused {
-            stand_in: (OAuthProblem::TokenRevoked, 401),
+            stand_in: (OAuthProblem::TokenRejected, 401),
             oauthlib: (401, "not reached: oauthlib has no renewal"),
         },
     );
@@ -816,7 +831,9 @@ fn renewal(target: &Target) {
 
 /// Atlassian 2-legged OAuth (an empty `oauth_token`) with the consumer as registered here:
 /// refused by both (see the module docs). The adapter's `send` types only refusals that carry an
-/// `oauth_problem`; oauthlib's bare 401 comes back as the response.
+/// `oauth_problem`, so both 401s come back as the response: the stand-in's echoes the request's
+/// parameters without a problem, as Bitbucket's does (the sans-IO `check_response` types it as
+/// `Error::TwoLeggedRefused`, see tests/testkit.rs), oauthlib's is bare.
 fn two_legged(target: &Target) {
     let http = target.blocking();
     let request = http::Request::get(target.url("/plugins/servlet/applinks/whoami"))
@@ -824,10 +841,19 @@ fn two_legged(target: &Target) {
         .unwrap();
     let result = http.send_two_legged(request, None);
     if target.is_stand_in() {
-        let error = result.expect_err("2-legged OAuth is off for this consumer");
-        let problem = error.problem().expect("a typed refusal");
-        assert_eq!(problem.problem, OAuthProblem::PermissionDenied, "{error}");
-        assert_eq!(problem.status, 401);
+        let response = result.unwrap();
+        assert_eq!(response.status(), 401, "{}", text(response.body()));
+        assert_eq!(response.body(), b"");
+        let challenge = response.headers()["www-authenticate"].to_str().unwrap();
+        let realm = bitbucket_oauth::encode::encode(target.url(""));
+        assert!(
+            challenge.starts_with(&format!(
+                "OAuth realm=\"{realm}\", oauth_consumer_key=\"{CONSUMER_KEY}\", "
+            )),
+            "{challenge}"
+        );
+        assert!(challenge.contains(", oauth_token=\"\""), "{challenge}");
+        assert!(!challenge.contains("oauth_problem"), "{challenge}");
     } else {
         let response = result.unwrap();
         assert_eq!(response.status(), 401, "{}", text(response.body()));

@@ -239,3 +239,72 @@ fn display_says_what_to_check() {
         "the provider refused the request: signature_invalid (HTTP 401). The provider computed a different signature: check that the base URL you use is exactly the one the server believes it serves (scheme, host, port and context path; a reverse proxy often changes these), that the key is the one whose public key was registered, and compare the base strings"
     );
 }
+
+/// A refused resource request on Bitbucket: the problem challenge, a second, bare
+/// `OAuth realm="…"` challenge, and the parameters again in an
+/// `application/x-www-form-urlencoded;charset=UTF-8` body. The problem is read from the
+/// challenge that names it, whichever comes first, and from the body alone.
+#[test]
+fn resource_refusal_reads_the_problem_challenge_and_the_form_body() {
+    const REALM: &str = "https%3A%2F%2Fgit.example.com%2Fbitbucket";
+    let problem = "OAuth realm=\"https%3A%2F%2Fgit.example.com%2Fbitbucket\", oauth_problem=\"token_rejected\"";
+    let bare = "OAuth realm=\"https%3A%2F%2Fgit.example.com%2Fbitbucket\"";
+    for order in [[problem, bare], [bare, problem]] {
+        let mut map = headers(&order);
+        map.insert(
+            "content-type",
+            HeaderValue::from_static("application/x-www-form-urlencoded;charset=UTF-8"),
+        );
+        let p = Problem::from_response(
+            StatusCode::UNAUTHORIZED,
+            &map,
+            b"oauth_problem=token_rejected",
+        )
+        .unwrap();
+        assert_eq!(p.problem, OAuthProblem::TokenRejected);
+        assert_eq!(p.realm.as_deref(), Some(REALM));
+        assert!(p.other.is_empty(), "{:?}", p.other);
+    }
+    let p = Problem::from_response(
+        StatusCode::UNAUTHORIZED,
+        &headers(&[bare]),
+        b"oauth_problem=token_expired",
+    )
+    .unwrap();
+    assert_eq!(p.problem, OAuthProblem::TokenExpired);
+    assert_eq!(p.realm.as_deref(), Some(REALM));
+}
+
+/// Bitbucket's refusal of a 2-legged request echoes the request's own `oauth_*` parameters in
+/// its challenge and names no problem: not a problem report, and nothing of it leaks into one.
+#[test]
+fn an_echoed_request_challenge_is_not_a_problem_report() {
+    let echo = "OAuth realm=\"https%3A%2F%2Fgit.example.com%2Fbitbucket\", oauth_consumer_key=\"ck\", oauth_token=\"\", oauth_signature_method=\"RSA-SHA1\", oauth_signature=\"c2ln\", oauth_timestamp=\"1700000000\", oauth_nonce=\"n\", oauth_version=\"1.0\"";
+    assert!(Problem::from_response(StatusCode::UNAUTHORIZED, &headers(&[echo]), b"").is_none());
+    let p = Problem::from_response(
+        StatusCode::UNAUTHORIZED,
+        &headers(&[echo, "OAuth realm=\"r\", oauth_problem=\"nonce_used\""]),
+        b"",
+    )
+    .unwrap();
+    assert_eq!(p.problem, OAuthProblem::NonceUsed);
+    assert_eq!(p.realm.as_deref(), Some("r"));
+    assert!(p.other.is_empty(), "{:?}", p.other);
+}
+
+/// What Bitbucket means by the problems its exchange endpoints send: the advice says it.
+#[test]
+fn advice_says_what_bitbucket_means() {
+    assert_eq!(
+        OAuthProblem::PermissionUnknown.advice(),
+        "the user has not approved the request token yet (Bitbucket's answer to an exchange before approval): wait until the user has approved on the authorization page, then exchange it"
+    );
+    assert_eq!(
+        OAuthProblem::PermissionDenied.advice(),
+        "the user denied access on the authorization page (an exchange after denial), or the session behind the access token has expired (a renewal after the authorization expired): authorize again"
+    );
+    assert_eq!(
+        OAuthProblem::TokenRejected.advice(),
+        "the provider does not accept this token: it is unknown or mistyped, was already exchanged, was replaced by a renewal, was revoked, or was issued to another consumer; or the oauth_verifier or session handle does not belong to it. Start the dance again"
+    );
+}

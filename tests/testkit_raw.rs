@@ -92,6 +92,7 @@ fn fuzz_seeds_reach_their_paths() {
     let stand_in = StandIn::builder()
         .clock(TestClock::frozen(1_764_115_200))
         .believed_base_url("http://bitbucket.fuzz/bitbucket")
+        .allow_shared_secret_methods()
         .start()
         .unwrap();
     stand_in.add_consumer(

@@ -26,15 +26,11 @@ fn say(text: &str) -> CliResult<()> {
     print_stdout(&indented)
 }
 
-/// Plays the user's browser: opens the authorization URL and follows the stand-in's redirect to
-/// our callback listener.
+/// Plays the user's browser: opens the authorization URL, logs in as alice and allows access,
+/// then follows the stand-in's redirect to our callback listener.
 fn browser(authorize_url: String) -> Result<(), String> {
-    let page = send(
-        &http::Request::get(authorize_url)
-            .body(Vec::new())
-            .map_err(|e| e.to_string())?,
-    )
-    .map_err(|e| e.to_string())?;
+    let page = bitbucket_oauth::testkit::browser::approve(&authorize_url, "alice")
+        .map_err(|e| e.to_string())?;
     let location = page
         .headers()
         .get(http::header::LOCATION)
@@ -105,7 +101,7 @@ pub(crate) fn run() -> CliResult<()> {
         .map_err(|e| CliError::new(format!("browser: {e}")))?;
     let verifier = http.oauth().parse_callback(&target, &request_token)?;
     say(&format!(
-        "The stand-in approved as \"alice\" and redirected to {}\nThe callback's oauth_token matches the pending request token; verifier received.",
+        "alice logged in and allowed access; the stand-in redirected to {}\nThe callback's oauth_token matches the pending request token; verifier received.",
         target.split('?').next().unwrap_or_default()
     ))?;
 

@@ -3,8 +3,8 @@
 //!
 //! [`StandIn`] listens on `127.0.0.1` (an ephemeral port), one std thread per connection, no
 //! async runtime: start it from sync or async code, drop it to stop it. It verifies every
-//! signed request the way Bitbucket Server does and refuses in Atlassian's exact form, so a
-//! client tested against it meets the same `oauth_problem`s it will meet in production.
+//! signed request the way Bitbucket Server does, in its order, and refuses in Atlassian's exact
+//! form, so a client tested against it meets the same answers it will meet in production.
 //!
 //! # What it serves
 //!
@@ -14,9 +14,10 @@
 //!
 //! | path | method | |
 //! |---|---|---|
-//! | `/plugins/servlet/oauth/request-token` | POST | signed, `oauth_callback` (absolute URL or `oob`) required; `text/plain` answer `oauth_token=..&oauth_token_secret=..&oauth_callback_confirmed=true` |
-//! | `/plugins/servlet/oauth/authorize?oauth_token=..` | GET | the user's [decision](UserDecision): a `302` to the callback with `oauth_token` and `oauth_verifier` (`denied` on denial), or for `oob` an HTML page with `<code id="oauth_verifier">CODE</code>` |
-//! | `/plugins/servlet/oauth/access-token` | POST | with request token and `oauth_verifier`: `oauth_token`, `oauth_token_secret`, `oauth_expires_in=157680000`, `oauth_session_handle`, `oauth_authorization_expires_in=157680000`; with an access token and `oauth_session_handle`: renewal (a new token; the old one is revoked) |
+//! | `/plugins/servlet/oauth/request-token` | POST | signed; with `oauth_callback` (absolute URL or `oob`) the `text/plain` answer is `oauth_token=..&oauth_token_secret=..&oauth_callback_confirmed=true`, without it (out of band) the same without `oauth_callback_confirmed` |
+//! | `/plugins/servlet/oauth/authorize?oauth_token=..` | GET, POST | what a person meets ([`UserDecision::Interactive`], the default): a login page, then an approval form (`Allow`, `Deny`) protected by an XSRF token; then a `302` to the callback with `oauth_token` and `oauth_verifier` (`denied` on denial), or for `oob` an HTML page with `<code id="oauth_verifier">CODE</code>` (6 letters and digits). [`browser::approve`] plays the person |
+//! | `/j_atl_security_check` | POST | the login form: `j_username`, `j_password` (in the stand-in a user's password is their name), `next`; a session cookie and a `302` to `next` |
+//! | `/plugins/servlet/oauth/access-token` | POST | with request token and `oauth_verifier`: `oauth_token`, `oauth_token_secret` (the request token's), `oauth_expires_in=157680000`, `oauth_session_handle`, `oauth_authorization_expires_in=160272000` (the session's lifetime); with an access token and `oauth_session_handle`: renewal (a new token with the same secret and a new session handle; the old token is deleted) |
 //! | `/plugins/servlet/applinks/whoami` | GET | signed; the user name as `text/plain` (empty for anonymous 2-legged calls) |
 //! | `/rest/api/1.0/projects` | GET | signed; paged JSON (`size`, `limit`, `isLastPage`, `values`, `start`, `nextPageStart`; query `start`, `limit` default 25, at most 1000) |
 //! | `/rest/api/1.0/projects/{key}/repos` | GET | signed; paged JSON of the project's repositories |
@@ -31,35 +32,54 @@
 //! Protocol parameters come from the `Authorization: OAuth` header, the query and an
 //! `application/x-www-form-urlencoded` body (each at most once, else `parameter_rejected`). The
 //! base string is computed with this crate's [`Parameters`](crate::params::Parameters) and
-//! [`BaseString`](crate::BaseString) from the URL the server *believes* it serves (its real one
-//! unless [`StandInBuilder::believed_base_url`] plays a proxy). Then, in this order:
+//! [`BaseString`](crate::BaseString) from the URL the request arrived at: `http://`, its `Host`
+//! header and its path, as a servlet container reconstructs it (or the
+//! [believed base URL](StandInBuilder::believed_base_url) of a proxy). Then, in Bitbucket's
+//! order:
 //!
 //! 1. `oauth_version`, if present, is `1.0`, else `version_rejected`;
 //! 2. required parameters are present, else `parameter_absent` with `oauth_parameters_absent`
 //!    (a resource request with no protocol parameter at all gets the same problem with status
 //!    **401**, the challenge of an anonymous request);
-//! 3. the consumer is known (`consumer_key_unknown`), and its signature method allowed
-//!    (`signature_method_rejected` with `oauth_acceptable_signature_methods`: `RSA-SHA1` for
-//!    RSA consumers, `HMAC-SHA1&PLAINTEXT` for shared-secret ones);
+//! 3. the token checks. Without a token (request token, 2-legged): the consumer is known
+//!    (`consumer_key_unknown`). With one: it is this consumer's and of the right kind
+//!    (`token_rejected`: unknown, already exchanged, replaced by a renewal, revoked, another
+//!    consumer's); on exchange, the request token is unexpired (`token_expired`, after 600 s),
+//!    approved (`permission_unknown` before the user decided, `permission_denied` after a
+//!    denial) and the `oauth_verifier` matches (`token_rejected`); on renewal, the session
+//!    handle matches (`token_rejected`) and the session lives (`permission_denied`; the access
+//!    token's own expiry is not checked); on a resource, the access token is unexpired
+//!    (`token_expired`);
 //! 4. `oauth_timestamp` is within ±300 s of the stand-in's clock (`timestamp_refused` with
 //!    `oauth_acceptable_timestamps=a-b`);
-//! 5. the token is one this consumer owns (`token_rejected`);
-//! 6. the signature verifies (`signature_invalid` with `oauth_signature`,
-//!    `oauth_signature_base_string` — the stand-in's base string — and
+//! 5. the nonce is new for this consumer, whatever the timestamp (`nonce_used`); it is recorded
+//!    before the signature is checked, so a request with a bad signature uses it up, as on
+//!    Bitbucket;
+//! 6. the signature method is `RSA-SHA1` (`signature_method_rejected`, 400, with
+//!    `oauth_acceptable_signature_methods=RSA-SHA1`); HMAC-SHA1 and PLAINTEXT from
+//!    shared-secret consumers only with [`StandInBuilder::allow_shared_secret_methods`];
+//! 7. the signature verifies (`signature_invalid` with `oauth_signature`,
+//!    `oauth_signature_base_string` — the base string of the URL the request arrived at — and
 //!    `oauth_signature_method`);
-//! 7. the (consumer, timestamp, nonce) triple is new (`nonce_used`); it is recorded only once
-//!    the signature verified, so a forged request cannot burn a nonce;
-//! 8. the token's state: `token_expired` (request tokens live 600 s, access tokens 5 years),
-//!    `token_used` (a request token is exchanged once), `token_not_authorized`,
-//!    `user_refused` (exchanging a request token the user denied), `token_revoked` (renewed or
-//!    [revoked](StandIn::revoke)), and `token_rejected` for a wrong `oauth_verifier` or a
-//!    session handle of another token. 2-legged requests (empty `oauth_token`) from a consumer
-//!    without [`Consumer::two_legged`] get `permission_denied`.
+//! 8. with a token, last: the consumer the token was issued to is still registered
+//!    (`consumer_key_unknown`).
+//!
+//! A verified 2-legged request acts as the user named by `xoauth_requestor_id`, else `user_id`
+//! (with [`Consumer::impersonation`]), else as the [`Consumer::execute_as`] user, else
+//! anonymously; an unknown named user is anonymous. When 2-legged OAuth or impersonation is off,
+//! or the user cannot log in ([`StandIn::deactivate_user`]), it is refused as Bitbucket refuses
+//! it: a 401 without `oauth_problem` whose `WWW-Authenticate: OAuth realm="…", oauth_…` echoes
+//! the request's own `oauth_*` parameters (typed by the client as
+//! [`Error::TwoLeggedRefused`](crate::Error::TwoLeggedRefused)).
 //!
 //! Every refusal has the status of [`problem_status`], a header
 //! `WWW-Authenticate: OAuth realm="<percent-encoded base URL>", oauth_problem="<name>", <name>="<percent-encoded value>", ...`
-//! and the same fields (without `realm`) form-encoded in a `text/plain;charset=UTF-8` body, so
-//! [`Problem::from_response`](crate::Problem::from_response) reads it either way.
+//! and the same fields (without `realm`) in an `application/x-www-form-urlencoded;charset=UTF-8`
+//! body, as net.oauth writes them; a resource refused with 401 has a second, bare
+//! `WWW-Authenticate: OAuth realm="…"`. The realm is Bitbucket's Base URL setting
+//! ([`StandInBuilder::base_url_setting`]), by default the base URL it serves.
+//! [`Problem::from_response`](crate::Problem::from_response) reads the report from the header
+//! or the body.
 //!
 //! Faults for the unhappy paths: [`StandIn::refuse`] (a forced problem), [`StandIn::malform`]
 //! (login page, truncated body, garbage, empty body on the token endpoints),
@@ -90,8 +110,8 @@
 //! let (request, pending) = client.request_token("oob")?;
 //! let request_token = client.finish_request_token(pending, &send(&request)?)?;
 //!
-//! // 2. The user approves (the stand-in approves as "alice" by default) and reads the code.
-//! let page = send(&::http::Request::get(client.authorize_url(&request_token)).body(Vec::new())?)?;
+//! // 2. The user logs in as "alice", allows access and reads the code.
+//! let page = bitbucket_oauth::testkit::browser::approve(&client.authorize_url(&request_token), "alice")?;
 //! let code = oob_verifier(page.body()).expect("the page shows the code");
 //! assert_eq!(stand_in.last_verifier().as_deref(), Some(code.as_str()));
 //!
@@ -115,6 +135,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod browser;
 mod clock;
 mod data;
 pub mod http;
@@ -125,8 +146,9 @@ mod wire;
 pub use self::clock::TestClock;
 pub use self::server::{
     ACCESS_TOKEN_LIFETIME_SECS, Consumer, DEFAULT_CONTEXT_PATH, DEFAULT_USER, Decision,
-    LoggedRequest, MAX_LOGGED_REQUESTS, Malformed, REQUEST_TOKEN_LIFETIME_SECS, StandIn,
-    StandInBuilder, TIMESTAMP_WINDOW_SECS, Times, UserDecision, problem_status,
+    LoggedRequest, MAX_LOGGED_REQUESTS, Malformed, REQUEST_TOKEN_LIFETIME_SECS,
+    SESSION_LIFETIME_SECS, StandIn, StandInBuilder, TIMESTAMP_WINDOW_SECS, Times, UserDecision,
+    VERIFIER_LEN, problem_status,
 };
 
 /// Reads the verification code out of the stand-in's `oob` page: the text of

@@ -7,8 +7,8 @@ use http::{Method, Uri};
 
 use super::data::{self, Catalog};
 use super::server::{
-    AccessTokenRecord, Credential, Decision, Malformed, RequestState, RequestTokenRecord, Shared,
-    State, TIMESTAMP_WINDOW_SECS, TokenRecord, UserDecision, problem_status,
+    AccessTokenRecord, Credential, Decision, Malformed, RequestState, RequestTokenRecord, Session,
+    Shared, State, TIMESTAMP_WINDOW_SECS, TokenRecord, UserDecision, VERIFIER_LEN, problem_status,
 };
 use super::wire::{RawRequest, Reply};
 use crate::base_string::BaseString;
@@ -63,12 +63,14 @@ impl Refusal {
         self.with("oauth_problem_advice", text)
     }
 
-    /// `WWW-Authenticate: OAuth realm="<enc base>", oauth_problem="..", <companions>` and the same
-    /// fields (without realm) form-encoded in a `text/plain` body.
-    fn render(self, realm_base: &str) -> Handled {
-        let mut header = String::from("OAuth realm=\"");
-        encode::encode_into(&mut header, realm_base.as_bytes());
-        header.push('"');
+    /// What net.oauth's servlet sends: `WWW-Authenticate: OAuth realm="<enc base>",
+    /// oauth_problem="..", <companions>` and the same fields (without realm) in an
+    /// `application/x-www-form-urlencoded;charset=UTF-8` body. A refused resource request that
+    /// gets a 401 carries a second, bare `OAuth realm="<enc base>"` challenge, as Bitbucket's
+    /// authentication filter adds one.
+    fn render(self, realm_base: &str, resource: bool) -> Handled {
+        let bare = bare_challenge(realm_base);
+        let mut header = bare.clone();
         let mut body = String::new();
         let all =
             std::iter::once(("oauth_problem", self.problem.as_str().to_owned())).chain(self.params);
@@ -83,10 +85,60 @@ impl Refusal {
             body.push('=');
             encode::encode_into(&mut body, value.as_bytes());
         }
+        let mut reply =
+            Reply::new(self.status, FORM_CONTENT_TYPE, body).header("WWW-Authenticate", header);
+        if resource && self.status == 401 {
+            reply = reply.header("WWW-Authenticate", bare);
+        }
         Handled {
-            reply: Reply::text(self.status, body).header("WWW-Authenticate", header),
+            reply,
             problem: Some(self.problem),
         }
+    }
+}
+
+/// The content type of a refusal's body, as net.oauth writes it.
+const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded;charset=UTF-8";
+
+/// `OAuth realm="<percent-encoded base URL>"`.
+fn bare_challenge(realm_base: &str) -> String {
+    let mut header = String::from("OAuth realm=\"");
+    encode::encode_into(&mut header, realm_base.as_bytes());
+    header.push('"');
+    header
+}
+
+/// Bitbucket's refusal of a request whose signature verified but whose user cannot be logged
+/// in (2-legged OAuth or impersonation off, a user who cannot log in): a 401 without
+/// `oauth_problem`, whose challenge echoes the request's own `oauth_*` parameters after the
+/// realm, and an empty body.
+fn echo(realm_base: &str, protocol: &[(String, String)]) -> Handled {
+    let mut header = bare_challenge(realm_base);
+    for (name, value) in protocol.iter().filter(|(n, _)| n.starts_with("oauth_")) {
+        header.push_str(", ");
+        encode::encode_into(&mut header, name.as_bytes());
+        header.push_str("=\"");
+        encode::encode_into(&mut header, value.as_bytes());
+        header.push('"');
+    }
+    Handled {
+        reply: Reply::text(401, Vec::new()).header("WWW-Authenticate", header),
+        problem: None,
+    }
+}
+
+/// Why a verified request is not served.
+#[derive(Debug)]
+enum Deny {
+    /// A refusal with an `oauth_problem`.
+    Problem(Refusal),
+    /// The echo without a problem (see [`echo`]).
+    Echo,
+}
+
+impl From<Refusal> for Deny {
+    fn from(refusal: Refusal) -> Self {
+        Self::Problem(refusal)
     }
 }
 
@@ -123,7 +175,8 @@ pub(crate) fn handle(shared: &Shared, req: &RawRequest) -> Handled {
     let (endpoint, project) = match rel {
         REQUEST_TOKEN_PATH => (Endpoint::RequestToken, None),
         ACCESS_TOKEN_PATH => (Endpoint::AccessToken, None),
-        AUTHORIZE_PATH => return authorize_page(&mut state, now, req),
+        AUTHORIZE_PATH => return authorize_page(&mut state, ctx, now, req),
+        LOGIN_PATH => return login(&mut state, ctx, req),
         WHOAMI_PATH => (Endpoint::Resource(Resource::Whoami), None),
         PROJECTS_PATH => (Endpoint::Resource(Resource::Projects), None),
         other => match other
@@ -150,12 +203,14 @@ pub(crate) fn handle(shared: &Shared, req: &RawRequest) -> Handled {
         .header("Allow", allowed)
         .into();
     }
+    let resource = matches!(endpoint, Endpoint::Resource(_));
+    let realm = state.realm_base().to_owned();
 
     if let Some((problem, times)) = state.faults.refuse.as_mut()
         && times.take()
     {
         let problem = problem.clone();
-        return forced_refusal(now, problem).render(&state.believed_base);
+        return forced_refusal(now, problem).render(&realm, resource);
     }
     if matches!(endpoint, Endpoint::RequestToken | Endpoint::AccessToken)
         && let Some((kind, times)) = state.faults.malform.as_mut()
@@ -164,21 +219,23 @@ pub(crate) fn handle(shared: &Shared, req: &RawRequest) -> Handled {
         return malformed(*kind).into();
     }
 
-    let realm = state.believed_base.clone();
     let verified = match verify(&mut state, now, req, rel, endpoint) {
         Ok(v) => v,
-        Err(refusal) => return refusal.render(&realm),
+        Err(refusal) => return refusal.render(&realm, resource),
     };
     let result = match endpoint {
-        Endpoint::RequestToken => issue_request_token(&mut state, now, &verified),
-        Endpoint::AccessToken => issue_access_token(&mut state, now, &verified),
+        Endpoint::RequestToken => {
+            issue_request_token(&mut state, now, &verified).map_err(Deny::from)
+        }
+        Endpoint::AccessToken => issue_access_token(&mut state, now, &verified).map_err(Deny::from),
         Endpoint::Resource(resource) => {
-            serve_resource(&state, now, &verified, resource, project.as_deref())
+            serve_resource(&state, &verified, resource, project.as_deref())
         }
     };
     match result {
         Ok(reply) => reply.into(),
-        Err(refusal) => refusal.render(&realm),
+        Err(Deny::Problem(refusal)) => refusal.render(&realm, resource),
+        Err(Deny::Echo) => echo(&realm, &verified.protocol),
     }
 }
 
@@ -299,9 +356,20 @@ fn rejected(name: &str, advice: &str) -> Refusal {
         .advice(advice)
 }
 
-/// Checks a signed request the way Atlassian's provider does, in this order: parameters
-/// (well-formed, each protocol parameter once), `oauth_version`, required parameters, consumer,
-/// signature method, timestamp window, token, signature, nonce.
+/// What the token checks found: what to verify the signature with.
+struct Signing {
+    credential: Credential,
+    token_secret: String,
+    /// A 3-legged request (a non-empty `oauth_token`): the consumer comes with the token and is
+    /// looked up only after the signature.
+    three_legged: bool,
+}
+
+/// Checks a signed request the way Bitbucket does, in this order: parameters (well-formed,
+/// each protocol parameter once), `oauth_version`, required parameters; then the token checks
+/// (for a request without token: the consumer); then the timestamp window, the nonce (unique per
+/// consumer and nonce, recorded before the signature is checked), the signature method and the
+/// signature; for a 3-legged request, last, that the consumer is still registered.
 fn verify(
     state: &mut State,
     now: u64,
@@ -373,7 +441,6 @@ fn verify(
         }
     }
 
-    // Not an OAuth request at all.
     let is_resource = matches!(endpoint, Endpoint::Resource(_));
     let mut required: Vec<&'static str> = vec![
         "oauth_consumer_key",
@@ -383,7 +450,8 @@ fn verify(
         "oauth_nonce",
     ];
     match endpoint {
-        Endpoint::RequestToken => required.push("oauth_callback"),
+        // Without oauth_callback Bitbucket issues an out-of-band request token.
+        Endpoint::RequestToken => {}
         Endpoint::AccessToken => {
             required.insert(1, "oauth_token");
             if get(&protocol, "oauth_session_handle").is_none() {
@@ -398,7 +466,7 @@ fn verify(
         .filter(|name| get(&protocol, name).is_none())
         .collect();
     if protocol.is_empty() && is_resource {
-        // An anonymous request to a resource: a 401 challenge that says what is missing.
+        // Not an OAuth request at all: a 401 challenge that says what is missing.
         let mut refusal = Refusal::new(OAuthProblem::ParameterAbsent)
             .with("oauth_parameters_absent", absent.join("&"));
         refusal.status = 401;
@@ -416,21 +484,12 @@ fn verify(
             .with("oauth_parameters_absent", absent.join("&")));
     }
     let field = |name: &str| get(&protocol, name).unwrap_or_default();
-
     let consumer_key = field("oauth_consumer_key");
-    let Some(consumer) = state.consumers.get(consumer_key) else {
-        return Err(Refusal::new(OAuthProblem::ConsumerKeyUnknown));
-    };
-    let method_text = field("oauth_signature_method");
-    let accepted = consumer.signature_methods();
-    let method = match method_text.parse::<MethodName>() {
-        Ok(m) if accepted.contains(&method_text) => m,
-        _ => {
-            return Err(Refusal::new(OAuthProblem::SignatureMethodRejected)
-                .with("oauth_acceptable_signature_methods", accepted.join("&")));
-        }
-    };
 
+    // The token checks.
+    let signing = token_checks(state, now, endpoint, consumer_key, &protocol)?;
+
+    // The timestamp window.
     let timestamp_text = field("oauth_timestamp");
     let timestamp = timestamp_text
         .bytes()
@@ -445,43 +504,54 @@ fn verify(
             .with("oauth_acceptable_timestamps", acceptable_timestamps(now)));
     }
 
-    // The token, for its secret (and to refuse one this consumer does not own).
-    let token_secret = match endpoint {
-        Endpoint::RequestToken => String::new(),
-        Endpoint::AccessToken | Endpoint::Resource(_) => {
-            let token = field("oauth_token");
-            if token.is_empty() {
-                if matches!(endpoint, Endpoint::AccessToken) {
-                    return Err(Refusal::new(OAuthProblem::TokenRejected)
-                        .advice("an empty oauth_token cannot be exchanged or renewed"));
-                }
-                String::new()
+    // The nonce: unique per consumer, whatever the timestamp; recorded before the signature is
+    // checked, so a request with a bad signature uses it up too.
+    let nonce_key = (consumer_key.to_owned(), field("oauth_nonce").to_owned());
+    if state.nonces.contains_key(&nonce_key) {
+        return Err(Refusal::new(OAuthProblem::NonceUsed));
+    }
+    if state.nonces.len() >= 100_000 {
+        // A nonce whose timestamp left the window cannot come back with a valid timestamp.
+        let oldest = now.saturating_sub(TIMESTAMP_WINDOW_SECS);
+        state.nonces.retain(|_, ts| *ts >= oldest);
+    }
+    state.nonces.insert(nonce_key, timestamp);
+
+    // The signature method: RSA-SHA1, unless shared-secret methods are allowed.
+    let method_text = field("oauth_signature_method");
+    let accepted: &[&str] = match &signing.credential {
+        Credential::Rsa(_) => &["RSA-SHA1"],
+        Credential::Shared(_) if state.shared_secret_methods => &["HMAC-SHA1", "PLAINTEXT"],
+        Credential::Shared(_) => &[],
+    };
+    let method = match method_text.parse::<MethodName>() {
+        Ok(m) if accepted.contains(&method_text) => m,
+        _ => {
+            let acceptable = if accepted.is_empty() {
+                "RSA-SHA1".to_owned()
             } else {
-                match state.tokens.get(token) {
-                    Some(TokenRecord::Request(r)) if r.consumer == consumer_key => r.secret.clone(),
-                    Some(TokenRecord::Access(a)) if a.consumer == consumer_key => a.secret.clone(),
-                    _ => return Err(Refusal::new(OAuthProblem::TokenRejected)),
-                }
-            }
+                accepted.join("&")
+            };
+            return Err(Refusal::new(OAuthProblem::SignatureMethodRejected)
+                .with("oauth_acceptable_signature_methods", acceptable));
         }
     };
 
+    // The signature, over the URL the request arrived at.
     let method_verb = Method::from_bytes(req.method.as_bytes())
         .map_err(|_| Refusal::new(OAuthProblem::ParameterRejected).advice("bad method"))?;
-    let uri: Uri = format!("{}{rel}", state.believed_base)
-        .parse()
-        .map_err(|_| {
-            Refusal::new(OAuthProblem::ParameterRejected)
-                .advice("the request path cannot be part of a URI")
-        })?;
+    let uri: Uri = arrival_url(state, req, rel).parse().map_err(|_| {
+        Refusal::new(OAuthProblem::ParameterRejected)
+            .advice("the request's Host and path cannot be part of a URI")
+    })?;
     let base = BaseString::new(&method_verb, &uri, &mut base_params)
         .map_err(|e| Refusal::new(OAuthProblem::ParameterRejected).advice(e.to_string()))?;
     let signature_value = field("oauth_signature");
-    let key = match &consumer.credential {
+    let key = match &signing.credential {
         Credential::Rsa(public) => VerifyKey::Rsa(public),
         Credential::Shared(secret) => VerifyKey::Shared {
             consumer_secret: secret,
-            token_secret: &token_secret,
+            token_secret: &signing.token_secret,
         },
     };
     if !signature::verify(method, base.as_bytes(), signature_value, key) {
@@ -491,25 +561,145 @@ fn verify(
             .with("oauth_signature_method", method_text));
     }
 
-    let nonce_key = (
-        consumer_key.to_owned(),
-        timestamp,
-        field("oauth_nonce").to_owned(),
-    );
-    if state.nonces.contains(&nonce_key) {
-        return Err(Refusal::new(OAuthProblem::NonceUsed));
+    if signing.three_legged && !state.consumers.contains_key(consumer_key) {
+        return Err(Refusal::new(OAuthProblem::ConsumerKeyUnknown));
     }
-    if state.nonces.len() >= 100_000 {
-        let oldest = now.saturating_sub(2 * TIMESTAMP_WINDOW_SECS);
-        state.nonces.retain(|(_, ts, _)| *ts >= oldest);
-    }
-    state.nonces.insert(nonce_key);
 
     Ok(Verified {
         consumer: consumer_key.to_owned(),
         protocol,
         query,
     })
+}
+
+/// The URL a request arrived at, as the server reconstructs it: the believed base URL (a
+/// proxy's view) and the path below the context path, else `http://`, the `Host` header and
+/// the path as sent.
+fn arrival_url(state: &State, req: &RawRequest, rel: &str) -> String {
+    if let Some(believed) = &state.believed_base {
+        return format!("{believed}{rel}");
+    }
+    match req.header_values("host").next().map(str::trim) {
+        Some(host) if !host.is_empty() => format!("http://{host}{}", req.path()),
+        _ => format!("{}{rel}", state.real_base),
+    }
+}
+
+/// The token checks, before anything else is verified, as Bitbucket's servlets make them.
+/// Without a token (request token, 2-legged): the consumer must be registered. With one: the
+/// token must be this consumer's and of the right kind and state.
+fn token_checks(
+    state: &State,
+    now: u64,
+    endpoint: Endpoint,
+    consumer_key: &str,
+    protocol: &[(String, String)],
+) -> Result<Signing, Refusal> {
+    let token = get(protocol, "oauth_token").unwrap_or_default();
+    if token.is_empty() {
+        if matches!(endpoint, Endpoint::AccessToken) {
+            return Err(Refusal::new(OAuthProblem::TokenRejected)
+                .advice("an empty oauth_token cannot be exchanged or renewed"));
+        }
+        let Some(consumer) = state.consumers.get(consumer_key) else {
+            return Err(Refusal::new(OAuthProblem::ConsumerKeyUnknown));
+        };
+        return Ok(Signing {
+            credential: consumer.credential.clone(),
+            token_secret: String::new(),
+            three_legged: false,
+        });
+    }
+    let record = match state.tokens.get(token) {
+        Some(TokenRecord::Request(r)) if r.consumer == consumer_key => Some(Ok(r)),
+        Some(TokenRecord::Access(a)) if a.consumer == consumer_key => Some(Err(a)),
+        _ => None,
+    };
+    let (credential, secret) = match (endpoint, record) {
+        (_, None) => return Err(Refusal::new(OAuthProblem::TokenRejected)),
+        (Endpoint::AccessToken, Some(record)) => {
+            match (get(protocol, "oauth_session_handle"), record) {
+                // Renewal: only the session is checked, not the access token's own expiry.
+                (Some(handle), Err(access)) => {
+                    if !signature::constant_time_eq(
+                        handle.as_bytes(),
+                        access.session_handle.as_bytes(),
+                    ) {
+                        return Err(Refusal::new(OAuthProblem::TokenRejected)
+                            .advice("the session handle does not belong to this token"));
+                    }
+                    if now > access.authorized_at.saturating_add(state.session_lifetime) {
+                        return Err(Refusal::new(OAuthProblem::PermissionDenied)
+                            .advice("the session has expired; authorize again"));
+                    }
+                    (access.credential.clone(), access.secret.clone())
+                }
+                (Some(_), Ok(_)) => {
+                    return Err(Refusal::new(OAuthProblem::TokenRejected)
+                        .advice("renewal needs an access token"));
+                }
+                (None, Err(_)) => {
+                    return Err(Refusal::new(OAuthProblem::TokenRejected).advice(
+                        "not a request token; to renew an access token send oauth_session_handle",
+                    ));
+                }
+                (None, Ok(request)) => {
+                    exchange_checks(state, now, request, protocol)?;
+                    (request.credential.clone(), request.secret.clone())
+                }
+            }
+        }
+        (Endpoint::Resource(_), Some(Err(access))) => {
+            if now > access.issued_at.saturating_add(state.access_token_lifetime) {
+                return Err(Refusal::new(OAuthProblem::TokenExpired));
+            }
+            (access.credential.clone(), access.secret.clone())
+        }
+        (_, Some(_)) => {
+            return Err(Refusal::new(OAuthProblem::TokenRejected).advice(
+                "a request token cannot access resources; exchange it for an access token",
+            ));
+        }
+    };
+    Ok(Signing {
+        credential,
+        token_secret: secret,
+        three_legged: true,
+    })
+}
+
+/// The state of a request token presented for exchange.
+fn exchange_checks(
+    state: &State,
+    now: u64,
+    request: &RequestTokenRecord,
+    protocol: &[(String, String)],
+) -> Result<(), Refusal> {
+    match &request.state {
+        RequestState::Used => Err(Refusal::new(OAuthProblem::TokenRejected)
+            .advice("this request token was already exchanged")),
+        _ if now
+            > request
+                .issued_at
+                .saturating_add(state.request_token_lifetime) =>
+        {
+            Err(Refusal::new(OAuthProblem::TokenExpired))
+        }
+        RequestState::Pending => Err(Refusal::new(OAuthProblem::PermissionUnknown)
+            .advice("the user has not approved this request token yet")),
+        RequestState::Denied => {
+            Err(Refusal::new(OAuthProblem::PermissionDenied).advice("the user denied access"))
+        }
+        RequestState::Authorized { verifier, .. } => {
+            let sent = get(protocol, "oauth_verifier").unwrap_or_default();
+            if signature::constant_time_eq(sent.as_bytes(), verifier.as_bytes()) {
+                Ok(())
+            } else {
+                Err(Refusal::new(OAuthProblem::TokenRejected)
+                    .advice("the verifier does not match this request token"))
+            }
+        }
+    }
 }
 
 fn fresh() -> Result<String, Refusal> {
@@ -521,30 +711,56 @@ fn fresh() -> Result<String, Refusal> {
     Ok(out)
 }
 
+/// A verification code as Atlassian makes them: [`VERIFIER_LEN`] letters and digits.
+fn fresh_verifier() -> Result<String, Refusal> {
+    let mut code = fresh()?;
+    code.retain(|c| c.is_ascii_alphanumeric());
+    while code.len() < VERIFIER_LEN {
+        let mut more = fresh()?;
+        more.retain(|c| c.is_ascii_alphanumeric());
+        code.push_str(&more);
+    }
+    code.truncate(VERIFIER_LEN);
+    Ok(code)
+}
+
 fn is_absolute_url(s: &str) -> bool {
     s.parse::<Uri>()
         .ok()
         .is_some_and(|u| u.scheme().is_some() && u.host().is_some_and(|h| !h.is_empty()))
 }
 
+/// A request token. With `oauth_callback` (an absolute URL or `oob`) the answer confirms it
+/// with `oauth_callback_confirmed=true`; without, as Bitbucket does, the token is out-of-band and
+/// the answer has no `oauth_callback_confirmed`.
 fn issue_request_token(state: &mut State, now: u64, v: &Verified) -> Result<Reply, Refusal> {
-    let callback = v.get("oauth_callback").unwrap_or_default();
-    if callback != "oob" && !is_absolute_url(callback) {
+    let callback = v.get("oauth_callback");
+    if let Some(callback) = callback
+        && callback != "oob"
+        && !is_absolute_url(callback)
+    {
         return Err(rejected(
             "oauth_callback",
             "oauth_callback must be an absolute URL or oob",
         ));
     }
+    let Some(consumer) = state.consumers.get(&v.consumer) else {
+        return Err(Refusal::new(OAuthProblem::ConsumerKeyUnknown));
+    };
+    let credential = consumer.credential.clone();
     let token = fresh()?;
     let secret = fresh()?;
-    let body =
-        format!("oauth_token={token}&oauth_token_secret={secret}&oauth_callback_confirmed=true");
+    let mut body = format!("oauth_token={token}&oauth_token_secret={secret}");
+    if callback.is_some() {
+        body.push_str("&oauth_callback_confirmed=true");
+    }
     state.tokens.insert(
         token,
         TokenRecord::Request(RequestTokenRecord {
             consumer: v.consumer.clone(),
+            credential,
             secret,
-            callback: callback.to_owned(),
+            callback: callback.unwrap_or("oob").to_owned(),
             issued_at: now,
             state: RequestState::Pending,
         }),
@@ -552,92 +768,66 @@ fn issue_request_token(state: &mut State, now: u64, v: &Verified) -> Result<Repl
     Ok(Reply::text(200, body))
 }
 
-fn access_token_body(record: &AccessTokenRecord, token: &str, now: u64, lifetime: u64) -> String {
-    let authorization_left = record
-        .authorized_at
-        .saturating_add(lifetime)
-        .saturating_sub(now);
+/// An access-token answer as Bitbucket's: `oauth_expires_in` is the access token's lifetime,
+/// `oauth_authorization_expires_in` the session's.
+fn access_token_body(state: &State, record: &AccessTokenRecord, token: &str) -> String {
     let mut body = String::with_capacity(200);
     body.push_str("oauth_token=");
     encode::encode_into(&mut body, token.as_bytes());
     body.push_str("&oauth_token_secret=");
     encode::encode_into(&mut body, record.secret.as_bytes());
-    let _ = write!(body, "&oauth_expires_in={lifetime}&oauth_session_handle=");
+    let _ = write!(
+        body,
+        "&oauth_expires_in={}&oauth_session_handle=",
+        state.access_token_lifetime
+    );
     encode::encode_into(&mut body, record.session_handle.as_bytes());
-    let _ = write!(body, "&oauth_authorization_expires_in={authorization_left}");
+    let _ = write!(
+        body,
+        "&oauth_authorization_expires_in={}",
+        state.session_lifetime
+    );
     body
 }
 
+/// The exchange or the renewal, after [`token_checks`] and the signature passed. The access
+/// token keeps the request token's secret (a renewed one the old token's); a renewal issues a
+/// new session handle and deletes the old access token.
 fn issue_access_token(state: &mut State, now: u64, v: &Verified) -> Result<Reply, Refusal> {
     let token = v.get("oauth_token").unwrap_or_default().to_owned();
-    let lifetime = state.access_token_lifetime;
-    if let Some(handle) = v.get("oauth_session_handle") {
-        // Renewal: the current access token and its session handle.
-        let Some(TokenRecord::Access(old)) = state.tokens.get_mut(&token) else {
-            return Err(
-                Refusal::new(OAuthProblem::TokenRejected).advice("renewal needs an access token")
-            );
-        };
-        if !signature::constant_time_eq(handle.as_bytes(), old.session_handle.as_bytes()) {
-            return Err(Refusal::new(OAuthProblem::TokenRejected)
-                .advice("the session handle does not belong to this token"));
-        }
-        if old.revoked {
-            return Err(Refusal::new(OAuthProblem::TokenRevoked));
-        }
-        if now > old.authorized_at.saturating_add(lifetime) {
-            return Err(Refusal::new(OAuthProblem::TokenExpired)
-                .advice("the authorization has expired; authorize again"));
-        }
-        old.revoked = true;
-        let record = AccessTokenRecord {
+    let record = match state.tokens.get_mut(&token) {
+        Some(TokenRecord::Access(old)) => AccessTokenRecord {
             consumer: old.consumer.clone(),
-            secret: fresh()?,
+            credential: old.credential.clone(),
+            secret: old.secret.clone(),
             user: old.user.clone(),
-            session_handle: old.session_handle.clone(),
+            session_handle: fresh()?,
             issued_at: now,
             authorized_at: old.authorized_at,
-            revoked: false,
-        };
-        let new_token = fresh()?;
-        let body = access_token_body(&record, &new_token, now, lifetime);
-        state.tokens.insert(new_token, TokenRecord::Access(record));
-        return Ok(Reply::text(200, body));
+        },
+        Some(TokenRecord::Request(request)) => {
+            let RequestState::Authorized { user, .. } = &request.state else {
+                return Err(Refusal::new(OAuthProblem::TokenRejected));
+            };
+            let record = AccessTokenRecord {
+                consumer: request.consumer.clone(),
+                credential: request.credential.clone(),
+                secret: request.secret.clone(),
+                user: user.clone(),
+                session_handle: fresh()?,
+                issued_at: now,
+                authorized_at: now,
+            };
+            request.state = RequestState::Used;
+            record
+        }
+        None => return Err(Refusal::new(OAuthProblem::TokenRejected)),
+    };
+    if v.get("oauth_session_handle").is_some() {
+        state.tokens.remove(&token);
     }
-
-    let request_lifetime = state.request_token_lifetime;
-    let Some(TokenRecord::Request(request)) = state.tokens.get_mut(&token) else {
-        return Err(Refusal::new(OAuthProblem::TokenRejected)
-            .advice("not a request token; to renew an access token send oauth_session_handle"));
-    };
-    let user = match &request.state {
-        RequestState::Used => return Err(Refusal::new(OAuthProblem::TokenUsed)),
-        _ if now > request.issued_at.saturating_add(request_lifetime) => {
-            return Err(Refusal::new(OAuthProblem::TokenExpired));
-        }
-        RequestState::Pending => return Err(Refusal::new(OAuthProblem::TokenNotAuthorized)),
-        RequestState::Denied => return Err(Refusal::new(OAuthProblem::UserRefused)),
-        RequestState::Authorized { user, verifier } => {
-            let sent = v.get("oauth_verifier").unwrap_or_default();
-            if !signature::constant_time_eq(sent.as_bytes(), verifier.as_bytes()) {
-                return Err(Refusal::new(OAuthProblem::TokenRejected)
-                    .advice("the verifier does not match this request token"));
-            }
-            user.clone()
-        }
-    };
-    request.state = RequestState::Used;
-    let record = AccessTokenRecord {
-        consumer: v.consumer.clone(),
-        secret: fresh()?,
-        user,
-        session_handle: fresh()?,
-        issued_at: now,
-        authorized_at: now,
-        revoked: false,
-    };
     let new_token = fresh()?;
-    let body = access_token_body(&record, &new_token, now, lifetime);
+    let body = access_token_body(state, &record, &new_token);
     state.tokens.insert(new_token, TokenRecord::Access(record));
     Ok(Reply::text(200, body))
 }
@@ -647,28 +837,31 @@ pub(crate) fn mint_access_token(
     state: &mut State,
     now: u64,
     consumer: &str,
+    credential: Credential,
     user: &str,
 ) -> Option<AccessToken> {
-    let lifetime = state.access_token_lifetime;
     let record = AccessTokenRecord {
         consumer: consumer.to_owned(),
+        credential,
         secret: fresh().ok()?,
         user: user.to_owned(),
         session_handle: fresh().ok()?,
         issued_at: now,
         authorized_at: now,
-        revoked: false,
     };
     let token = fresh().ok()?;
     let fields = vec![
-        ("oauth_expires_in".to_owned(), lifetime.to_string()),
+        (
+            "oauth_expires_in".to_owned(),
+            state.access_token_lifetime.to_string(),
+        ),
         (
             "oauth_session_handle".to_owned(),
             record.session_handle.clone(),
         ),
         (
             "oauth_authorization_expires_in".to_owned(),
-            lifetime.to_string(),
+            state.session_lifetime.to_string(),
         ),
     ];
     let access = AccessToken::new(
@@ -679,36 +872,45 @@ pub(crate) fn mint_access_token(
     Some(access)
 }
 
-/// Who a verified resource request acts for; `None` is anonymous.
-fn identity(state: &State, now: u64, v: &Verified) -> Result<Option<String>, Refusal> {
+/// Who a verified resource request acts for; `None` is anonymous. A 2-legged request acts as
+/// the user named by `xoauth_requestor_id`, else `user_id` (with impersonation), else as the
+/// execute-as user; Bitbucket refuses it without a problem (the echo) when 2-legged OAuth or
+/// impersonation is off or that user cannot log in, and serves a user it does not know as
+/// anonymous.
+fn identity(state: &State, v: &Verified) -> Result<Option<String>, Deny> {
+    let can_log_in = |user: &str| state.users.get(user).copied();
     let token = v.get("oauth_token").unwrap_or_default();
     if token.is_empty() {
         let Some(consumer) = state.consumers.get(&v.consumer) else {
-            return Err(Refusal::new(OAuthProblem::ConsumerKeyUnknown));
+            return Err(Refusal::new(OAuthProblem::ConsumerKeyUnknown).into());
         };
         if !consumer.two_legged {
-            return Err(Refusal::new(OAuthProblem::PermissionDenied)
-                .advice("2-legged OAuth is not allowed for this consumer"));
+            return Err(Deny::Echo);
         }
-        if consumer.impersonation
-            && let Some(user) = v.query("user_id").filter(|u| !u.is_empty())
-        {
-            return Ok(Some(user.to_owned()));
+        let named = v
+            .query("xoauth_requestor_id")
+            .or_else(|| v.query("user_id"))
+            .filter(|u| !u.is_empty());
+        if let Some(user) = named {
+            if !consumer.impersonation {
+                return Err(Deny::Echo);
+            }
+            return match can_log_in(user) {
+                None => Ok(None),
+                Some(true) => Ok(Some(user.to_owned())),
+                Some(false) => Err(Deny::Echo),
+            };
         }
-        return Ok(consumer.execute_as.clone());
+        return match &consumer.execute_as {
+            None => Ok(None),
+            Some(user) if can_log_in(user) == Some(true) => Ok(Some(user.clone())),
+            Some(_) => Err(Deny::Echo),
+        };
     }
     match state.tokens.get(token) {
-        Some(TokenRecord::Access(a)) => {
-            if a.revoked {
-                Err(Refusal::new(OAuthProblem::TokenRevoked))
-            } else if now > a.issued_at.saturating_add(state.access_token_lifetime) {
-                Err(Refusal::new(OAuthProblem::TokenExpired))
-            } else {
-                Ok(Some(a.user.clone()))
-            }
-        }
-        _ => Err(Refusal::new(OAuthProblem::TokenRejected)
-            .advice("a request token cannot access resources; exchange it for an access token")),
+        Some(TokenRecord::Access(a)) if can_log_in(&a.user) == Some(false) => Err(Deny::Echo),
+        Some(TokenRecord::Access(a)) => Ok(Some(a.user.clone())),
+        _ => Err(Refusal::new(OAuthProblem::TokenRejected).into()),
     }
 }
 
@@ -718,13 +920,12 @@ fn json(status: u16, body: String) -> Reply {
 
 fn serve_resource(
     state: &State,
-    now: u64,
     v: &Verified,
     resource: Resource,
     project: Option<&str>,
-) -> Result<Reply, Refusal> {
-    let user = identity(state, now, v)?;
-    let base = state.believed_base.as_str();
+) -> Result<Reply, Deny> {
+    let user = identity(state, v)?;
+    let base = state.realm_base();
     let catalog: &Catalog = &state.catalog;
     match resource {
         Resource::Whoami => Ok(Reply::text(200, user.unwrap_or_default())),
@@ -864,7 +1065,7 @@ pub(crate) fn decide(
     }
     let verifier = match user {
         Some(user) => {
-            let verifier = fresh().ok()?;
+            let verifier = fresh_verifier().ok()?;
             record.state = RequestState::Authorized {
                 user: user.to_owned(),
                 verifier: verifier.clone(),
@@ -878,8 +1079,9 @@ pub(crate) fn decide(
     };
     let redirect =
         (record.callback != "oob").then(|| callback_with(&record.callback, token, &verifier));
-    if user.is_some() {
+    if let Some(user) = user {
         state.last_verifier = Some(verifier.clone());
+        state.know_user(user);
     }
     Some(Decision {
         token: token.to_owned(),
@@ -930,27 +1132,135 @@ fn present(decision: &Decision) -> Reply {
     }
 }
 
-/// `GET {base}/plugins/servlet/oauth/authorize?oauth_token=..`: the user's decision.
-fn authorize_page(state: &mut State, now: u64, req: &RawRequest) -> Handled {
-    let realm = state.believed_base.clone();
-    if req.method != "GET" {
+/// The name of the session cookie, as Bitbucket's.
+const SESSION_COOKIE: &str = "BITBUCKETSESSIONID";
+/// Where the login form posts, below the context path.
+const LOGIN_PATH: &str = "/j_atl_security_check";
+
+/// The session a request's cookie names, if any: `(session id, user, XSRF token)`.
+fn session<'a>(state: &'a State, req: &RawRequest) -> Option<(&'a str, &'a Session)> {
+    req.header_values("cookie")
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(name, _)| *name == SESSION_COOKIE)
+        .find_map(|(_, id)| state.sessions.get_key_value(id))
+        .filter(|(_, s)| state.users.get(&s.user) == Some(&true))
+        .map(|(id, s)| (id.as_str(), s))
+}
+
+/// Bitbucket's login page: `j_username`, `j_password` and where to go next, posted to
+/// `{context}/j_atl_security_check`.
+fn login_page(ctx: &str, next: &str, failed: bool) -> Reply {
+    let error = if failed {
+        "<div class=\"error\" id=\"login-error\">Invalid username or password.</div>\n"
+    } else {
+        ""
+    };
+    html(&format!(
+        "<h1>Log in</h1>\n{error}<form id=\"login-form\" method=\"post\" action=\"{}{LOGIN_PATH}\">\n\
+         <input type=\"text\" name=\"j_username\" id=\"j_username\">\n\
+         <input type=\"password\" name=\"j_password\" id=\"j_password\">\n\
+         <input type=\"hidden\" name=\"next\" value=\"{}\">\n\
+         <input type=\"submit\" id=\"login-button\" value=\"Log in\">\n</form>",
+        html_escape(ctx),
+        html_escape(next)
+    ))
+}
+
+/// `POST {context}/j_atl_security_check`: a known user who can log in, whose password (in the
+/// stand-in) is their user name, gets a session cookie and a redirect to `next`.
+pub(crate) fn login(state: &mut State, ctx: &str, req: &RawRequest) -> Handled {
+    if req.method != "POST" {
         return Reply::text(
             405,
-            format!("{} is not allowed here; use GET\n", req.method),
+            format!("{} is not allowed here; use POST\n", req.method),
         )
-        .header("Allow", "GET")
+        .header("Allow", "POST")
         .into();
     }
-    let query = decode_pairs(req.query().unwrap_or_default().as_bytes()).unwrap_or_default();
-    let Some(token) = get(&query, "oauth_token").filter(|t| !t.is_empty()) else {
+    let form = decode_pairs(&req.body).unwrap_or_default();
+    let user = get(&form, "j_username").unwrap_or_default();
+    let password = get(&form, "j_password").unwrap_or_default();
+    let next = get(&form, "next")
+        .filter(|n| n.starts_with(&format!("{ctx}/")) && !n.starts_with("//"))
+        .map_or_else(|| format!("{ctx}/"), str::to_owned);
+    if user.is_empty() || password != user || state.users.get(user) != Some(&true) {
+        let mut reply = login_page(ctx, &next, true);
+        reply.status = 401;
+        return reply.into();
+    }
+    let (Ok(id), Ok(xsrf)) = (fresh(), fresh()) else {
+        return Reply::text(500, "could not open a session\n").into();
+    };
+    state.sessions.insert(
+        id.clone(),
+        Session {
+            user: user.to_owned(),
+            xsrf,
+        },
+    );
+    let path = if ctx.is_empty() { "/" } else { ctx };
+    Reply::text(302, format!("Redirecting to {next}\n"))
+        .header("Location", next)
+        .header(
+            "Set-Cookie",
+            format!("{SESSION_COOKIE}={id}; Path={path}; HttpOnly"),
+        )
+        .into()
+}
+
+/// The approval form a logged-in user meets: the consumer, the user, and `Allow` / `Deny`
+/// buttons, protected by the session's XSRF token (`atl_token`).
+fn approval_page(ctx: &str, token: &str, consumer: &str, user: &str, xsrf: &str) -> Reply {
+    html(&format!(
+        "<h1>Allow access?</h1>\n<p><span id=\"oauth_consumer\">{}</span> would like to access \
+         Bitbucket as <span id=\"oauth_user\">{}</span>.</p>\n\
+         <form id=\"oauth-approve\" method=\"post\" action=\"{}{AUTHORIZE_PATH}\">\n\
+         <input type=\"hidden\" name=\"oauth_token\" value=\"{}\">\n\
+         <input type=\"hidden\" name=\"atl_token\" value=\"{}\">\n\
+         <input type=\"submit\" name=\"approve\" value=\"Allow\">\n\
+         <input type=\"submit\" name=\"deny\" value=\"Deny\">\n</form>",
+        html_escape(consumer),
+        html_escape(user),
+        html_escape(ctx),
+        html_escape(token),
+        html_escape(xsrf)
+    ))
+}
+
+/// `{base}/plugins/servlet/oauth/authorize`. `GET ?oauth_token=..`: for a pending request token,
+/// the login page, then (with a session) the approval form; with
+/// [`UserDecision::ApproveAs`]/[`UserDecision::Deny`] the decision at once; with
+/// [`UserDecision::Manual`] a pending page. For a decided token, the decision. `POST` (the
+/// approval form): the decision, if the session's XSRF token matches.
+fn authorize_page(state: &mut State, ctx: &str, now: u64, req: &RawRequest) -> Handled {
+    let realm = state.realm_base().to_owned();
+    let posted = match req.method.as_str() {
+        "GET" => false,
+        "POST" => true,
+        _ => {
+            return Reply::text(
+                405,
+                format!("{} is not allowed here; use GET or POST\n", req.method),
+            )
+            .header("Allow", "GET, POST")
+            .into();
+        }
+    };
+    let params = if posted {
+        decode_pairs(&req.body).unwrap_or_default()
+    } else {
+        decode_pairs(req.query().unwrap_or_default().as_bytes()).unwrap_or_default()
+    };
+    let Some(token) = get(&params, "oauth_token").filter(|t| !t.is_empty()) else {
         return Refusal::new(OAuthProblem::ParameterAbsent)
             .with("oauth_parameters_absent", "oauth_token")
-            .render(&realm);
+            .render(&realm, false);
     };
     let lifetime = state.request_token_lifetime;
-    let (callback, current) = match state.tokens.get(token) {
-        Some(TokenRecord::Request(r)) => (r.callback.clone(), r.state.clone()),
-        _ => return Refusal::new(OAuthProblem::TokenRejected).render(&realm),
+    let (callback, current, consumer) = match state.tokens.get(token) {
+        Some(TokenRecord::Request(r)) => (r.callback.clone(), r.state.clone(), r.consumer.clone()),
+        _ => return Refusal::new(OAuthProblem::TokenRejected).render(&realm, false),
     };
     let expired = match state.tokens.get(token) {
         Some(TokenRecord::Request(r)) => now > r.issued_at.saturating_add(lifetime),
@@ -958,8 +1268,8 @@ fn authorize_page(state: &mut State, now: u64, req: &RawRequest) -> Handled {
     };
     let token = token.to_owned();
     match current {
-        RequestState::Used => Refusal::new(OAuthProblem::TokenUsed).render(&realm),
-        _ if expired => Refusal::new(OAuthProblem::TokenExpired).render(&realm),
+        RequestState::Used => Refusal::new(OAuthProblem::TokenUsed).render(&realm, false),
+        _ if expired => Refusal::new(OAuthProblem::TokenExpired).render(&realm, false),
         RequestState::Pending => {
             let decided = match state.decision.clone() {
                 UserDecision::ApproveAs(user) => decide(state, now, &token, Some(&user)),
@@ -970,6 +1280,34 @@ fn authorize_page(state: &mut State, now: u64, req: &RawRequest) -> Handled {
                         html_escape(&token)
                     ))
                     .into();
+                }
+                UserDecision::Interactive => {
+                    let next = format!(
+                        "{ctx}{AUTHORIZE_PATH}?oauth_token={}",
+                        encode::encode(&token)
+                    );
+                    let Some((_, session)) = session(state, req) else {
+                        return login_page(ctx, &next, false).into();
+                    };
+                    let (user, xsrf) = (session.user.clone(), session.xsrf.clone());
+                    if !posted {
+                        return approval_page(ctx, &token, &consumer, &user, &xsrf).into();
+                    }
+                    let sent = get(&params, "atl_token").unwrap_or_default();
+                    if !signature::constant_time_eq(sent.as_bytes(), xsrf.as_bytes()) {
+                        let mut reply = html(
+                            "<h1>XSRF Security Token Missing</h1>\n<p id=\"xsrf-error\">The request \
+                             did not carry this session's atl_token. Go back, reload the page and \
+                             try again.</p>",
+                        );
+                        reply.status = 403;
+                        return reply.into();
+                    }
+                    if get(&params, "approve").is_some() {
+                        decide(state, now, &token, Some(&user))
+                    } else {
+                        decide(state, now, &token, None)
+                    }
                 }
             };
             match decided {
@@ -1097,7 +1435,7 @@ mod tests {
             let request = RawRequest { method, target, headers, body };
             let handled = handle(stand_in.shared(), &request);
             let status = handled.reply.status;
-            prop_assert!([200, 302, 400, 401, 404, 405, 503].contains(&status), "{status}");
+            prop_assert!([200, 302, 400, 401, 403, 404, 405, 503].contains(&status), "{status}");
             if let Some(problem) = &handled.problem {
                 let expected = problem_status(problem).as_u16();
                 let anonymous = *problem == OAuthProblem::ParameterAbsent && status == 401;

@@ -1,6 +1,6 @@
 //! [`StandIn`]: the server, its builder, and the knobs tests turn.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -24,8 +24,14 @@ use crate::problem::OAuthProblem;
 
 /// How long an Atlassian request token lives: 10 minutes.
 pub const REQUEST_TOKEN_LIFETIME_SECS: u64 = 600;
-/// How long an Atlassian access token (and its authorization) lives: 5 years of 365 days.
+/// How long an Atlassian access token lives: 5 years of 365 days (`oauth_expires_in`).
 pub const ACCESS_TOKEN_LIFETIME_SECS: u64 = 157_680_000;
+/// How long an Atlassian session (the authorization behind an access token, which renewal
+/// extends) lives: the access token's 5 years plus 30 days (`oauth_authorization_expires_in`).
+pub const SESSION_LIFETIME_SECS: u64 = ACCESS_TOKEN_LIFETIME_SECS + 30 * 24 * 3600;
+/// How many characters Atlassian's verification code has: the code a person copies from the
+/// `oob` page.
+pub const VERIFIER_LEN: usize = 6;
 /// How far `oauth_timestamp` may be from the stand-in's clock, either way: 5 minutes.
 pub const TIMESTAMP_WINDOW_SECS: u64 = 300;
 /// The most requests the log keeps (the oldest are dropped first).
@@ -33,7 +39,8 @@ pub const MAX_LOGGED_REQUESTS: usize = 1000;
 /// The most connections served at once; more are closed unanswered.
 const MAX_CONNECTIONS: usize = 256;
 
-/// The user name the stand-in approves as by default.
+/// The user the stand-in knows from the start (password: `alice`; a user's password in the
+/// stand-in is their name).
 pub const DEFAULT_USER: &str = "alice";
 /// The context path the stand-in serves under by default.
 pub const DEFAULT_CONTEXT_PATH: &str = "/bitbucket";
@@ -107,7 +114,9 @@ impl Consumer {
     }
 
     /// A shared-secret consumer (HMAC-SHA1 or PLAINTEXT), as non-Atlassian providers register
-    /// them. Bitbucket itself only knows RSA consumers.
+    /// them. Bitbucket itself only knows RSA consumers: the stand-in refuses these methods with
+    /// `signature_method_rejected` unless started with
+    /// [`StandInBuilder::allow_shared_secret_methods`].
     #[must_use]
     pub fn hmac(key: impl Into<String>, secret: impl Into<String>) -> Self {
         Self {
@@ -120,7 +129,8 @@ impl Consumer {
     }
 
     /// "Allow 2-Legged OAuth": requests with an empty `oauth_token` are accepted. Off by default;
-    /// when off they are refused with `permission_denied` (401).
+    /// when off they are refused as Bitbucket refuses them: a 401 without `oauth_problem` whose
+    /// `WWW-Authenticate: OAuth` challenge echoes the request's `oauth_*` parameters.
     #[must_use]
     pub fn two_legged(mut self, allow: bool) -> Self {
         self.two_legged = allow;
@@ -128,17 +138,20 @@ impl Consumer {
     }
 
     /// "Allow user impersonation": a 2-legged request acts as the user named by its signed
-    /// `user_id` query parameter. Has an effect only together with [`two_legged`](Self::two_legged);
-    /// without it `user_id` is ignored, as an ordinary query parameter.
+    /// `xoauth_requestor_id` or, without it, `user_id` parameter. Has an effect only together
+    /// with [`two_legged`](Self::two_legged). A request naming a user is refused (the 401 echo)
+    /// when impersonation is off or the user cannot log in
+    /// ([`StandIn::deactivate_user`]); a user the stand-in does not know is served as anonymous.
     #[must_use]
     pub fn impersonation(mut self, allow: bool) -> Self {
         self.impersonation = allow;
         self
     }
 
-    /// "Execute as": the user a 2-legged request without impersonation acts as. Without it such
+    /// "Execute as": the user a 2-legged request that names no user acts as. Without it such
     /// requests are anonymous: `whoami` answers an empty body and only public projects are
-    /// visible.
+    /// visible. A user who cannot log in (unknown to the stand-in, or
+    /// [deactivated](StandIn::deactivate_user)) gets the request refused (the 401 echo).
     #[must_use]
     pub fn execute_as(mut self, user: impl Into<String>) -> Self {
         self.execute_as = Some(user.into());
@@ -152,7 +165,8 @@ impl Consumer {
     }
 
     /// The signature methods this consumer may use: `RSA-SHA1` for an RSA consumer,
-    /// `HMAC-SHA1` and `PLAINTEXT` for a shared-secret one.
+    /// `HMAC-SHA1` and `PLAINTEXT` for a shared-secret one (which the stand-in accepts only with
+    /// [`StandInBuilder::allow_shared_secret_methods`]).
     #[must_use]
     pub fn signature_methods(&self) -> &'static [&'static str] {
         match self.credential {
@@ -164,22 +178,22 @@ impl Consumer {
 
 /// What the stand-in's user does on the authorization page
 /// (`GET {base}/plugins/servlet/oauth/authorize?oauth_token=..`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum UserDecision {
-    /// Approve at once, as this user (the default: [`DEFAULT_USER`]).
+    /// The default, what a person (or a CLI's user) meets on Bitbucket: a login page
+    /// (`j_username`, `j_password`; in the stand-in a user's password is their name), then an
+    /// approval form with `Allow` and `Deny`, protected by the session's XSRF token
+    /// (`atl_token`). [`browser::approve`](super::browser::approve) plays the person.
+    #[default]
+    Interactive,
+    /// Approve at once, as this user, without the login and the form (a shortcut for tests).
     ApproveAs(String),
     /// Deny at once: the callback gets `oauth_verifier=denied`.
     Deny,
     /// Wait: the page says the request is pending (`<p id="oauth_pending">`) until the test
     /// calls [`StandIn::approve`] or [`StandIn::deny`]; the page then shows the decision.
     Manual,
-}
-
-impl Default for UserDecision {
-    fn default() -> Self {
-        Self::ApproveAs(DEFAULT_USER.to_owned())
-    }
 }
 
 /// The outcome of an authorization, as the browser would see it.
@@ -268,10 +282,12 @@ impl LoggedRequest {
     }
 }
 
-/// The status Atlassian's servlet sends with each problem: 400 for `version_rejected`,
-/// `parameter_absent`, `parameter_rejected`, `timestamp_refused`, `signature_method_rejected`;
-/// 503 for `user_refused` and `consumer_key_refused`; 401 for every other (unknown ones
-/// included).
+/// The status Atlassian's servlet sends with each problem, as the net.oauth library it
+/// validates with maps them: 400 for `version_rejected`, `parameter_absent`,
+/// `parameter_rejected`, `timestamp_refused`, `signature_method_rejected`; 401 for `nonce_used`,
+/// `token_*`, `signature_invalid`, `consumer_key_unknown`, `consumer_key_rejected`,
+/// `permission_*` and `additional_authorization_required`; 503 for `user_refused` and
+/// `consumer_key_refused`; 403 for any other.
 #[must_use]
 pub fn problem_status(problem: &OAuthProblem) -> StatusCode {
     match problem {
@@ -280,10 +296,22 @@ pub fn problem_status(problem: &OAuthProblem) -> StatusCode {
         | OAuthProblem::ParameterRejected
         | OAuthProblem::TimestampRefused
         | OAuthProblem::SignatureMethodRejected => StatusCode::BAD_REQUEST,
+        OAuthProblem::NonceUsed
+        | OAuthProblem::TokenUsed
+        | OAuthProblem::TokenExpired
+        | OAuthProblem::TokenRevoked
+        | OAuthProblem::TokenRejected
+        | OAuthProblem::TokenNotAuthorized
+        | OAuthProblem::SignatureInvalid
+        | OAuthProblem::ConsumerKeyUnknown
+        | OAuthProblem::ConsumerKeyRejected
+        | OAuthProblem::AdditionalAuthorizationRequired
+        | OAuthProblem::PermissionUnknown
+        | OAuthProblem::PermissionDenied => StatusCode::UNAUTHORIZED,
         OAuthProblem::UserRefused | OAuthProblem::ConsumerKeyRefused => {
             StatusCode::SERVICE_UNAVAILABLE
         }
-        _ => StatusCode::UNAUTHORIZED,
+        _ => StatusCode::FORBIDDEN,
     }
 }
 
@@ -295,10 +323,15 @@ pub(crate) enum RequestState {
     Used,
 }
 
+/// A request token. Like Atlassian's, a token keeps the consumer it was issued to (key and
+/// credential), so its requests verify even after the consumer is removed, and only then get
+/// `consumer_key_unknown`.
 #[derive(Debug, Clone)]
 pub(crate) struct RequestTokenRecord {
     pub(crate) consumer: String,
+    pub(crate) credential: Credential,
     pub(crate) secret: String,
+    /// `oob` for an `oob` callback or none at all.
     pub(crate) callback: String,
     pub(crate) issued_at: u64,
     pub(crate) state: RequestState,
@@ -307,18 +340,26 @@ pub(crate) struct RequestTokenRecord {
 #[derive(Debug, Clone)]
 pub(crate) struct AccessTokenRecord {
     pub(crate) consumer: String,
+    pub(crate) credential: Credential,
     pub(crate) secret: String,
     pub(crate) user: String,
     pub(crate) session_handle: String,
     pub(crate) issued_at: u64,
+    /// When the session began: the user's approval (renewal keeps it).
     pub(crate) authorized_at: u64,
-    pub(crate) revoked: bool,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) enum TokenRecord {
     Request(RequestTokenRecord),
     Access(AccessTokenRecord),
+}
+
+/// A browser session: who logged in, and the XSRF token (`atl_token`) its forms carry.
+#[derive(Debug, Clone)]
+pub(crate) struct Session {
+    pub(crate) user: String,
+    pub(crate) xsrf: String,
 }
 
 #[derive(Debug, Default)]
@@ -332,10 +373,22 @@ pub(crate) struct Faults {
 /// Everything that changes while the stand-in runs.
 #[derive(Debug)]
 pub(crate) struct State {
-    pub(crate) believed_base: String,
+    /// The URL the server reconstructs for arriving requests, when set (a proxy's view);
+    /// otherwise `http://` + the `Host` header.
+    pub(crate) believed_base: Option<String>,
+    /// The real base URL.
+    pub(crate) real_base: String,
+    /// Bitbucket's "Base URL" setting: the realm and links in JSON. `None`: the believed base
+    /// URL, else the real one.
+    pub(crate) base_url_setting: Option<String>,
     pub(crate) consumers: HashMap<String, Consumer>,
+    pub(crate) users: HashMap<String, bool>,
+    /// Browser sessions of the authorization page: session id -> who logged in.
+    pub(crate) sessions: HashMap<String, Session>,
+    pub(crate) shared_secret_methods: bool,
     pub(crate) tokens: HashMap<String, TokenRecord>,
-    pub(crate) nonces: HashSet<(String, u64, String)>,
+    /// (consumer key, nonce) -> the request's timestamp.
+    pub(crate) nonces: HashMap<(String, String), u64>,
     pub(crate) decision: UserDecision,
     pub(crate) last_verifier: Option<String>,
     pub(crate) catalog: Catalog,
@@ -344,6 +397,7 @@ pub(crate) struct State {
     pub(crate) logged: u64,
     pub(crate) request_token_lifetime: u64,
     pub(crate) access_token_lifetime: u64,
+    pub(crate) session_lifetime: u64,
 }
 
 #[derive(Debug)]
@@ -365,6 +419,21 @@ impl State {
         let now = i128::from(clock.now()) + i128::from(self.faults.clock_offset);
         u64::try_from(now.max(0)).unwrap_or(u64::MAX)
     }
+
+    /// The base URL of the realm and of links: the "Base URL" setting.
+    pub(crate) fn realm_base(&self) -> &str {
+        self.base_url_setting
+            .as_deref()
+            .or(self.believed_base.as_deref())
+            .unwrap_or(&self.real_base)
+    }
+
+    /// Records that `user` exists and can log in, unless the stand-in already knows them.
+    pub(crate) fn know_user(&mut self, user: &str) {
+        if !self.users.contains_key(user) {
+            self.users.insert(user.to_owned(), true);
+        }
+    }
 }
 
 /// Configures a [`StandIn`] before it starts.
@@ -374,10 +443,14 @@ pub struct StandInBuilder {
     port: u16,
     context_path: String,
     believed_base_url: Option<String>,
+    base_url_setting: Option<String>,
     clock: TestClock,
     decision: UserDecision,
     request_token_lifetime: u64,
     access_token_lifetime: u64,
+    session_lifetime: u64,
+    shared_secret_methods: bool,
+    users: Vec<String>,
     sample_data: bool,
     consumers: Vec<Consumer>,
     delay: Duration,
@@ -390,10 +463,14 @@ impl Default for StandInBuilder {
             port: 0,
             context_path: DEFAULT_CONTEXT_PATH.to_owned(),
             believed_base_url: None,
+            base_url_setting: None,
             clock: TestClock::system(),
             decision: UserDecision::default(),
             request_token_lifetime: REQUEST_TOKEN_LIFETIME_SECS,
             access_token_lifetime: ACCESS_TOKEN_LIFETIME_SECS,
+            session_lifetime: SESSION_LIFETIME_SECS,
+            shared_secret_methods: false,
+            users: Vec::new(),
             sample_data: true,
             consumers: Vec::new(),
             delay: Duration::ZERO,
@@ -424,13 +501,48 @@ impl StandInBuilder {
         self
     }
 
-    /// The base URL the server believes it serves (its configured base URL), used for every base
-    /// string it computes, for the `realm` and for links in JSON. By default its real one,
-    /// [`StandIn::base_url`]. Set it to another scheme, host, port or context path to play a
-    /// server behind a proxy: clients signing the URL they actually call then get
-    /// `signature_invalid`.
+    /// The base URL the server believes requests arrive at, as a servlet container behind a
+    /// proxy reconstructs it (Tomcat's `scheme`, `proxyName`, `proxyPort`): used for every base
+    /// string it computes, and unless [`base_url_setting`](Self::base_url_setting) says
+    /// otherwise for the `realm` and links in JSON. By default the stand-in builds it as
+    /// Bitbucket does, from `http://`, the request's `Host` header and its path. Set it to
+    /// another scheme, host, port or context path to play a server behind a proxy: clients
+    /// signing the URL they actually call then get `signature_invalid`.
     pub fn believed_base_url(mut self, url: &str) -> Self {
         self.believed_base_url = Some(url.trim().trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// Bitbucket's "Base URL" setting (Administration -> Server settings): the `realm` of every
+    /// challenge and the links in JSON, and nothing else. Signatures are checked against the URL
+    /// the request arrived at, not against this. Default: the
+    /// [believed base URL](Self::believed_base_url), else the real one.
+    pub fn base_url_setting(mut self, url: &str) -> Self {
+        self.base_url_setting = Some(url.trim().trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// Accepts HMAC-SHA1 and PLAINTEXT from shared-secret consumers ([`Consumer::hmac`]), for
+    /// testing against providers other than Bitbucket. Off by default: like Bitbucket, the
+    /// stand-in then accepts only RSA-SHA1 and refuses anything else with
+    /// `signature_method_rejected` (400).
+    pub fn allow_shared_secret_methods(mut self) -> Self {
+        self.shared_secret_methods = true;
+        self
+    }
+
+    /// Session lifetime in seconds (default [`SESSION_LIFETIME_SECS`]): how long after the
+    /// user's approval an access token can still be renewed, sent as
+    /// `oauth_authorization_expires_in`. A renewal after it gets `permission_denied`.
+    pub fn session_lifetime(mut self, seconds: u64) -> Self {
+        self.session_lifetime = seconds;
+        self
+    }
+
+    /// A user who exists and can log in, besides [`DEFAULT_USER`] and the users who approve.
+    /// Only known users can be impersonated (others are served as anonymous).
+    pub fn user(mut self, name: &str) -> Self {
+        self.users.push(name.to_owned());
         self
     }
 
@@ -440,7 +552,7 @@ impl StandInBuilder {
         self
     }
 
-    /// What the user does on the authorization page (default: approve as `alice`).
+    /// What the user does on the authorization page (default: [`UserDecision::Interactive`]).
     pub fn user_decision(mut self, decision: UserDecision) -> Self {
         self.decision = decision;
         self
@@ -452,8 +564,9 @@ impl StandInBuilder {
         self
     }
 
-    /// Access token lifetime, and lifetime of the authorization behind it, in seconds (default
-    /// [`ACCESS_TOKEN_LIFETIME_SECS`]).
+    /// Access token lifetime in seconds (default [`ACCESS_TOKEN_LIFETIME_SECS`]), sent as
+    /// `oauth_expires_in`. An expired access token can still be renewed while its session
+    /// lives (see [`session_lifetime`](Self::session_lifetime)).
     pub fn access_token_lifetime(mut self, seconds: u64) -> Self {
         self.access_token_lifetime = seconds;
         self
@@ -502,7 +615,7 @@ impl StandInBuilder {
                 "the context path may contain only A-Z a-z 0-9 - . _ ~ /",
             ));
         }
-        if let Some(url) = &self.believed_base_url {
+        for url in self.believed_base_url.iter().chain(&self.base_url_setting) {
             let ok = url.parse::<Uri>().ok().is_some_and(|u| {
                 matches!(u.scheme_str(), Some("http" | "https"))
                     && u.host().is_some_and(|h| !h.is_empty())
@@ -523,11 +636,21 @@ impl StandInBuilder {
         for c in self.consumers {
             consumers.insert(c.key.clone(), c);
         }
+        let mut users = HashMap::new();
+        users.insert(DEFAULT_USER.to_owned(), true);
+        for user in self.users {
+            users.insert(user, true);
+        }
         let state = State {
-            believed_base: self.believed_base_url.unwrap_or_else(|| base_url.clone()),
+            believed_base: self.believed_base_url,
+            real_base: base_url.clone(),
+            base_url_setting: self.base_url_setting,
             consumers,
+            users,
+            sessions: HashMap::new(),
+            shared_secret_methods: self.shared_secret_methods,
             tokens: HashMap::new(),
-            nonces: HashSet::new(),
+            nonces: HashMap::new(),
             decision: self.decision,
             last_verifier: None,
             catalog: if self.sample_data {
@@ -544,6 +667,7 @@ impl StandInBuilder {
             logged: 0,
             request_token_lifetime: self.request_token_lifetime,
             access_token_lifetime: self.access_token_lifetime,
+            session_lifetime: self.session_lifetime,
         };
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
@@ -727,7 +851,8 @@ impl Drop for StandIn {
 
 impl StandIn {
     /// Starts a stand-in with the defaults: an ephemeral port on 127.0.0.1, context path
-    /// `/bitbucket`, the system clock, auto-approval as `alice`, the sample projects.
+    /// `/bitbucket`, the system clock, the interactive authorization page (user `alice`), the
+    /// sample projects.
     ///
     /// # Errors
     ///
@@ -781,7 +906,11 @@ impl StandIn {
     /// [`StandInBuilder::believed_base_url`]).
     #[must_use]
     pub fn believed_base_url(&self) -> String {
-        self.shared.lock().believed_base.clone()
+        let state = self.shared.lock();
+        state
+            .believed_base
+            .clone()
+            .unwrap_or_else(|| state.real_base.clone())
     }
 
     /// Changes the believed base URL while running; `None` restores the real one.
@@ -791,7 +920,7 @@ impl StandIn {
     /// [`io::ErrorKind::InvalidInput`] unless it is an absolute `http`/`https` URL.
     pub fn set_believed_base_url(&self, url: Option<&str>) -> io::Result<()> {
         let value = match url {
-            None => self.base_url.clone(),
+            None => None,
             Some(url) => {
                 let url = url.trim().trim_end_matches('/');
                 let ok = url.parse::<Uri>().ok().is_some_and(|u| {
@@ -805,7 +934,7 @@ impl StandIn {
                         "the believed base URL must be an absolute http or https URL without query",
                     ));
                 }
-                url.to_owned()
+                Some(url.to_owned())
             }
         };
         self.shared.lock().believed_base = value;
@@ -836,7 +965,9 @@ impl StandIn {
         Ok(())
     }
 
-    /// Registers a shared-secret consumer (HMAC-SHA1 or PLAINTEXT; no 2-legged OAuth).
+    /// Registers a shared-secret consumer (HMAC-SHA1 or PLAINTEXT; no 2-legged OAuth). Its
+    /// requests are refused with `signature_method_rejected` unless the stand-in was started
+    /// with [`StandInBuilder::allow_shared_secret_methods`].
     pub fn register_hmac_consumer(&self, key: &str, secret: &str) {
         self.add_consumer(Consumer::hmac(key, secret));
     }
@@ -852,6 +983,24 @@ impl StandIn {
     /// Removes a consumer: its requests then get `consumer_key_unknown`. Whether it existed.
     pub fn remove_consumer(&self, key: &str) -> bool {
         self.shared.lock().consumers.remove(key).is_some()
+    }
+
+    /// Adds a user who exists and can log in (or lets a deactivated one log in again).
+    pub fn add_user(&self, name: &str) {
+        self.shared.lock().users.insert(name.to_owned(), true);
+    }
+
+    /// Deactivates a user: they can no longer log in, so 2-legged requests acting as them, and
+    /// 3-legged ones with their tokens, are refused (the 401 echo without `oauth_problem`).
+    /// Whether the user existed.
+    pub fn deactivate_user(&self, name: &str) -> bool {
+        match self.shared.lock().users.get_mut(name) {
+            Some(active) => {
+                *active = false;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Changes what the user does on the authorization page.
@@ -882,21 +1031,10 @@ impl StandIn {
         self.shared.lock().last_verifier.clone()
     }
 
-    /// Revokes a token (as a user or admin would): its next use gets `token_revoked` (access
-    /// token) or `token_rejected` (request token, which is forgotten). Whether it existed.
+    /// Revokes a token (as a user or admin would): Bitbucket deletes it, so its next use gets
+    /// `token_rejected`. Whether it existed.
     pub fn revoke(&self, token: &str) -> bool {
-        let mut state = self.shared.lock();
-        match state.tokens.get_mut(token) {
-            Some(TokenRecord::Access(a)) => {
-                a.revoked = true;
-                true
-            }
-            Some(TokenRecord::Request(_)) => {
-                state.tokens.remove(token);
-                true
-            }
-            None => false,
-        }
+        self.shared.lock().tokens.remove(token).is_some()
     }
 
     /// Issues an access token for `consumer` acting as `user` without the dance, as if the
@@ -907,11 +1045,10 @@ impl StandIn {
     #[must_use]
     pub fn issue_access_token(&self, consumer: &str, user: &str) -> Option<AccessToken> {
         let mut state = self.shared.lock();
-        if !state.consumers.contains_key(consumer) {
-            return None;
-        }
+        let credential = state.consumers.get(consumer)?.credential.clone();
         let now = state.now(&self.shared.clock);
-        provider::mint_access_token(&mut state, now, consumer, user)
+        state.know_user(user);
+        provider::mint_access_token(&mut state, now, consumer, credential, user)
     }
 
     /// The user an access token acts for, if it is a known access token.
