@@ -86,7 +86,7 @@ fn bench_parsing(c: &mut Criterion) {
 
     let (_, pending) = client.request_token("oob").unwrap();
     let ours = pending.sent().base_string().clone();
-    let theirs = BaseString::parse(&ours.as_str().replace(
+    let theirs = BaseString::parse(&ours.unredacted().replace(
         "https%3A%2F%2Fgit.example.com%2Fbitbucket",
         "http%3A%2F%2Fgit.example.com%3A7990",
     ))

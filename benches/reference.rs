@@ -33,7 +33,7 @@ fn typical_base_string() -> String {
         .sign(&typical_request(), &opts)
         .unwrap()
         .base_string()
-        .as_str()
+        .unredacted()
         .to_owned()
 }
 

@@ -7,6 +7,7 @@ use http::{Method, Uri};
 use crate::encode;
 use crate::error::{Error, UriProblem};
 use crate::params::Parameters;
+use crate::redact;
 
 /// Writes the base string URI of `uri` (RFC 5849 §3.4.1.2) to `out`.
 ///
@@ -153,7 +154,10 @@ pub fn base_string_uri(uri: &Uri) -> Result<String, Error> {
 
 /// A signature base string (RFC 5849 §3.4.1.1), with access to its three parts.
 ///
-/// `Display` prints the exact bytes that are signed. [`method`](Self::method),
+/// `Display` and `Debug` show it with the values of `oauth_verifier`, `oauth_session_handle`,
+/// `oauth_token_secret` and `oauth_signature` as `<redacted>` (the access-token step signs the
+/// verifier, a renewal the session handle); [`unredacted`](Self::unredacted) gives the exact
+/// text that is signed, on purpose. [`method`](Self::method),
 /// [`uri`](Self::uri) and [`normalized_parameters`](Self::normalized_parameters) give the parts
 /// back in plain form, which is what a person comparing two base strings wants to read.
 #[derive(Clone, PartialEq, Eq)]
@@ -249,13 +253,14 @@ impl BaseString {
         })
     }
 
-    /// The exact text that is signed.
+    /// The exact text that is signed, secrets included: keep it out of logs. `Display` shows it
+    /// redacted.
     #[must_use]
-    pub fn as_str(&self) -> &str {
+    pub fn unredacted(&self) -> &str {
         &self.text
     }
 
-    /// The exact bytes that are signed.
+    /// The exact bytes that are signed, secrets included (see [`unredacted`](Self::unredacted)).
     #[must_use]
     pub fn as_bytes(&self) -> &[u8] {
         self.text.as_bytes()
@@ -293,9 +298,9 @@ impl BaseString {
             .collect()
     }
 
-    /// Takes the text out.
+    /// Takes the exact text out, secrets included.
     #[must_use]
-    pub fn into_string(self) -> String {
+    pub fn into_unredacted_string(self) -> String {
         self.text
     }
 }
@@ -307,21 +312,18 @@ fn decode_lossy(part: &str) -> String {
     }
 }
 
+/// The base string with the values of the [secret parameters](crate::redact::SECRET_PARAMETERS)
+/// shown as `<redacted>`; [`unredacted`](BaseString::unredacted) gives the exact text.
 impl fmt::Display for BaseString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        f.write_str(&redact::redact(&self.text))
     }
 }
 
+/// Redacted like `Display`.
 impl fmt::Debug for BaseString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.text, f)
-    }
-}
-
-impl AsRef<str> for BaseString {
-    fn as_ref(&self) -> &str {
-        &self.text
+        fmt::Debug::fmt(&redact::redact(&self.text), f)
     }
 }
 

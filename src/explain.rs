@@ -258,7 +258,7 @@ fn split_uri(uri: &str) -> UriParts {
 #[must_use]
 pub fn compare(ours: &BaseString, theirs: &BaseString) -> Vec<Difference> {
     let mut out = Vec::new();
-    if ours.as_str() == theirs.as_str() {
+    if ours == theirs {
         return out;
     }
     let (om, tm) = (ours.method(), theirs.method());

@@ -51,10 +51,7 @@ pub struct SentRequest {
 impl fmt::Debug for SentRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SentRequest")
-            .field(
-                "base_string",
-                &crate::redact::redact(self.base_string.as_str()),
-            )
+            .field("base_string", &self.base_string)
             .field("timestamp", &self.timestamp)
             .finish_non_exhaustive()
     }
@@ -736,7 +733,7 @@ fn provider_error(sent: &SentRequest, mut problem: Problem) -> Error {
         problem,
         differences,
         clock_offset,
-        our_base_string: crate::redact::redact(sent.base_string.as_str()).into_owned(),
+        our_base_string: sent.base_string.to_string(),
     }))
 }
 

@@ -39,7 +39,7 @@
 //! .unwrap();
 //! let signed = signer.sign(&request, &SignOptions::new().token(token.as_ref()))?;
 //! assert_eq!(
-//!     signed.base_string().as_str(),
+//!     signed.base_string().unredacted(),
 //!     "GET&https%3A%2F%2Fbitbucket.example.com%2Frest%2Fapi%2F1.0%2Fprojects&limit%3D100\
 //!      %26oauth_consumer_key%3Dmy-consumer%26oauth_nonce%3Dabcdefghijklmnopqrstuv\
 //!      %26oauth_signature_method%3DRSA-SHA1%26oauth_timestamp%3D1700000000\

@@ -13,6 +13,7 @@ use http::{HeaderMap, StatusCode};
 
 use crate::encode;
 use crate::header::parse_oauth_header;
+use crate::redact;
 
 /// The longest response body [`Problem::from_response`] reads for a problem report, in bytes.
 /// A longer body is not a problem report (and still shows, cut short, in
@@ -99,7 +100,9 @@ impl fmt::Display for OAuthProblem {
 }
 
 /// A provider's refusal, with everything it said.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the provider's base string redacted (see [`crate::redact`]).
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Problem {
     /// The HTTP status of the response.
@@ -123,9 +126,34 @@ pub struct Problem {
     pub provider_base_string: Option<String>,
     /// The challenge's `realm`.
     pub realm: Option<String>,
-    /// Any other parameters, in order (the values of `oauth_token_secret` and
-    /// `oauth_session_handle`, should a provider send them, are replaced by `<redacted>`).
+    /// Any other parameters, in order (the values of the
+    /// [secret parameters](crate::redact::SECRET_PARAMETERS), should a provider send them, are
+    /// replaced by `<redacted>`).
     pub other: Vec<(String, String)>,
+}
+
+impl fmt::Debug for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Problem")
+            .field("status", &self.status)
+            .field("problem", &self.problem)
+            .field("advice", &self.advice)
+            .field("acceptable_timestamps", &self.acceptable_timestamps)
+            .field("acceptable_versions", &self.acceptable_versions)
+            .field(
+                "acceptable_signature_methods",
+                &self.acceptable_signature_methods,
+            )
+            .field("parameters_absent", &self.parameters_absent)
+            .field("parameters_rejected", &self.parameters_rejected)
+            .field(
+                "provider_base_string",
+                &self.provider_base_string.as_deref().map(redact::redact),
+            )
+            .field("realm", &self.realm)
+            .field("other", &self.other)
+            .finish()
+    }
 }
 
 impl Problem {
@@ -299,8 +327,7 @@ fn write_list(f: &mut fmt::Formatter<'_>, list: &[String]) -> fmt::Result {
 
 /// Fields whose values are secrets: kept out of [`Problem::other`]'s values.
 fn is_secret_field(name: &str) -> bool {
-    name.eq_ignore_ascii_case("oauth_token_secret")
-        || name.eq_ignore_ascii_case("oauth_session_handle")
+    redact::is_secret_parameter(name)
 }
 
 fn parse_range(v: &str) -> Option<(u64, u64)> {

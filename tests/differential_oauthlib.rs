@@ -596,7 +596,7 @@ fn sign_ours(case: &Case, method_name: &str, key: &RsaPrivateKey) -> Ours {
         )
     });
     Ours {
-        base_string: signed.base_string().as_str().to_owned(),
+        base_string: signed.base_string().unredacted().to_owned(),
         signature: signed.signature().to_owned(),
         authorization: signed.authorization().to_str().unwrap().to_owned(),
     }

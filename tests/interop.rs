@@ -717,9 +717,11 @@ fn signed_form_posts(target: &Target) {
         let (response, sent) = http.drive(call, MAX_TOKEN_RESPONSE_BYTES).unwrap();
         let sent = sent.expect("signed");
         assert!(
-            sent.base_string().as_str().contains("%26q%3D%25C3%25A9"),
+            sent.base_string()
+                .unredacted()
+                .contains("%26q%3D%25C3%25A9"),
             "{}",
-            sent.base_string().as_str()
+            sent.base_string().unredacted()
         );
         let request_token = http
             .oauth()

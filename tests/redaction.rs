@@ -8,13 +8,8 @@
 //!
 //! Adding a type is one line: `c.debug("label", &value)` (or `c.both`, `c.error`).
 //!
-//! Left out on purpose, until their own modules redact them: `Signed`'s `Debug`,
-//! `BaseString`'s `Display`/`Debug` and `SignOptions`' `Debug` (its `extra` carries the session
-//! handle), in src/sign and src/base_string.rs; and the `Debug` of a `Problem` read directly
-//! with `Problem::from_response` (src/problem.rs: its `provider_base_string` and its `other`
-//! `oauth_signature`/`oauth_verifier` are kept raw; inside every `Error` they are redacted, and
-//! checked here). Each is one `c.debug(..)` line to add. `testkit::LoggedRequest` is a test
-//! tool's log of the raw requests, `Authorization` included, by design.
+//! `testkit::LoggedRequest` is left out: it is a test tool's log of the raw requests,
+//! `Authorization` included, by design.
 
 #[path = "support/refuser.rs"]
 mod refuser;
@@ -28,7 +23,7 @@ use bitbucket_oauth::signature::{HmacSha, Plaintext, RsaSha};
 use bitbucket_oauth::testkit::{Consumer, StandIn};
 use bitbucket_oauth::{
     Access, AccessToken, Client, ConsumerKey, ConsumerSecret, Endpoints, Error, Problem,
-    RsaPrivateKey, Signer, Token, TokenSecret, Verifier,
+    RsaPrivateKey, SignOptions, Signer, Token, TokenSecret, Verifier,
 };
 use refuser::{Refuser, Seen, form};
 
@@ -270,6 +265,21 @@ fn no_secret_in_any_debug_display_or_error() {
     );
     for signer in [hmac_signer(), plaintext_signer(), rsa_signer()] {
         c.debug("Signer", &signer);
+        // The signer's own working: the access-token step (verifier) and a renewal (session
+        // handle), with a token secret.
+        let token = access();
+        let options = SignOptions::new()
+            .token(token.token().as_ref())
+            .verifier(VERIFIER)
+            .extra("oauth_session_handle", SESSION_HANDLE);
+        c.debug("SignOptions", &options);
+        let request =
+            http::Request::post("https://git.example.com/ctx/plugins/servlet/oauth/access-token")
+                .body(Vec::new())
+                .unwrap();
+        let signed = signer.sign(&request, &options).unwrap();
+        c.debug("Signed", &signed);
+        c.both("BaseString", signed.base_string());
         let client = Client::new(
             signer,
             Endpoints::bitbucket("https://git.example.com/ctx").unwrap(),
@@ -324,9 +334,10 @@ fn sans_io_paths(c: &mut Canary, client: &Client) {
             "check_response (renewal)",
             client.check_response(&sent, &answer),
         );
-        // `Problem::from_response`'s own `Debug` is left out (see the module docs); in every
-        // error it is redacted, checked by `c.error`.
-        let _ = Problem::from_response(answer.status(), answer.headers(), answer.body());
+        c.debug(
+            "Problem::from_response",
+            &Problem::from_response(answer.status(), answer.headers(), answer.body()),
+        );
         let (_, pending) = client.request_token("oob").unwrap();
         c.result(
             "finish_request_token",
@@ -492,7 +503,10 @@ fn no_secret_from_the_adapters_against_a_refusing_server() {
 #[test]
 fn no_secret_when_the_stand_in_refuses_for_real() {
     let mut c = Canary::new();
-    let stand_in = StandIn::start().unwrap();
+    let stand_in = StandIn::builder()
+        .allow_shared_secret_methods()
+        .start()
+        .unwrap();
     stand_in.add_consumer(Consumer::hmac("ck", CONSUMER_SECRET));
     let adapter = blocking::Client::new(Client::new(
         Signer::new(
@@ -562,7 +576,7 @@ fn the_comparison_says_that_secret_values_differ_without_showing_them() {
     let (_, pending) = client
         .access_token(&request_token(), &Verifier::new(VERIFIER))
         .unwrap();
-    let ours = pending.sent().base_string().as_str().to_owned();
+    let ours = pending.sent().base_string().unredacted().to_owned();
     let same = ours.clone();
     let other = ours.replace(VERIFIER, THEIR_VERIFIER);
     assert_ne!(same, other);
@@ -711,7 +725,7 @@ mod redact_properties {
                 encoded.iter().map(|(n, v, _)| format!("{n}={v}")).collect();
             let normalized = normalized.join("&");
             let base = BaseString::from_parts("POST", "https://h/p", &normalized);
-            let shown_base = redact(base.as_str());
+            let shown_base = redact(base.unredacted());
             let shown_plain = redact(&normalized);
             for (name, value, secret) in &encoded {
                 let in_base = encode(format!("{name}={value}"));

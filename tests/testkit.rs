@@ -1615,7 +1615,7 @@ fn signature_invalid_echoes_the_base_string_of_the_arrival_url_not_the_realm() {
     .get("oauth_signature")
     .unwrap()
     .to_owned();
-    let ours = sent.base_string().as_str().to_owned();
+    let ours = sent.base_string().unredacted().to_owned();
     assert!(
         ours.starts_with(&format!(
             "GET&http%3A%2F%2F127.0.0.1%3A{}%2Fbitbucket%2Fplugins%2Fservlet%2Fapplinks%2Fwhoami&",

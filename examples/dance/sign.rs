@@ -252,7 +252,7 @@ fn json(signed: &Signed) -> String {
     let string = |s: &str| serde_json::Value::String(s.to_owned()).to_string();
     format!(
         "{{\"base_string\":{},\"signature\":{},\"authorization\":{}}}\n",
-        string(signed.base_string().as_str()),
+        string(signed.base_string().unredacted()),
         string(signed.signature()),
         string(&authorization(signed)),
     )
@@ -265,7 +265,8 @@ fn explain(method: MethodName, signed: &Signed, unsigned_body: bool) -> String {
     // `write!` to a String cannot fail.
     let _ = writeln!(
         out,
-        "Signature base string (RFC 5849 3.4.1.1), the exact bytes signed:\n  {base}\n"
+        "Signature base string (RFC 5849 3.4.1.1), the exact bytes signed:\n  {}\n",
+        base.unredacted()
     );
     let _ = writeln!(out, "1. Method:\n  {}", base.method());
     let _ = writeln!(out, "2. Base string URI (3.4.1.2):\n  {}", base.uri());

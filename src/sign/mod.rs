@@ -235,7 +235,7 @@ struct Inner {
 /// let request = http::Request::get("https://example.com/path?b=2&a=1").body(Vec::new()).unwrap();
 /// let signed = signer.sign(&request, &SignOptions::new()).unwrap();
 /// assert_eq!(
-///     signed.base_string().as_str(),
+///     signed.base_string().unredacted(),
 ///     "GET&https%3A%2F%2Fexample.com%2Fpath&a%3D1%26b%3D2%26oauth_consumer_key%3Dkey%26oauth_nonce%3Dabcdefghijklmnopqrst%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1700000000%26oauth_version%3D1.0"
 /// );
 /// ```

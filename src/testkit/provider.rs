@@ -557,7 +557,7 @@ fn verify(
     if !signature::verify(method, base.as_bytes(), signature_value, key) {
         return Err(Refusal::new(OAuthProblem::SignatureInvalid)
             .with("oauth_signature", signature_value)
-            .with("oauth_signature_base_string", base.as_str())
+            .with("oauth_signature_base_string", base.unredacted())
             .with("oauth_signature_method", method_text));
     }
 
