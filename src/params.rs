@@ -256,7 +256,10 @@ impl Parameters {
         // checks of `str` slicing.
         let buf = self.buf.as_bytes();
         let at = |r: std::ops::Range<usize>| buf.get(r).unwrap_or_default();
-        self.pairs.sort_unstable_by(|a, b| {
+        // Stable: a short list (the usual case) is sorted by insertion, and the protocol
+        // parameters arrive already in order. Equal pairs are identical, so stability changes
+        // nothing in the result.
+        self.pairs.sort_by(|a, b| {
             at(a.start..a.mid)
                 .cmp(at(b.start..b.mid))
                 .then_with(|| at(a.mid..a.end).cmp(at(b.mid..b.end)))

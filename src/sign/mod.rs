@@ -739,7 +739,8 @@ fn base_string(
     if let Some(body) = form {
         params.extend_from_form(body)?;
     }
-    if !params.is_empty() {
+    // Every protocol parameter name starts with `oauth_`.
+    if params.iter().any(|(name, _)| name.starts_with("oauth_")) {
         duplicate(proto.iter(plain), |name| params.contains_name(name))?;
     }
     for (name, value) in proto.iter_encoded(plain) {
