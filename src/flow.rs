@@ -778,7 +778,10 @@ pub fn check_response<B: AsRef<[u8]>>(
 /// `oauth_*` parameters). For a 2-legged request (empty or absent `oauth_token`) it is
 /// [`Error::TwoLeggedRefused`]; for a 3-legged one, an [`Error::UnexpectedResponse`] that says the
 /// signature was accepted but the token's user could not be logged in.
-fn echoed_refusal<B: AsRef<[u8]>>(sent: &SentRequest, response: &Response<B>) -> Option<Error> {
+pub(crate) fn echoed_refusal<B: AsRef<[u8]>>(
+    sent: &SentRequest,
+    response: &Response<B>,
+) -> Option<Error> {
     if response.status() != StatusCode::UNAUTHORIZED {
         return None;
     }

@@ -78,11 +78,14 @@ fn api_result(
 ) -> Result<Response<Vec<u8>>, Error> {
     if let Some(sent) = &sent {
         // A 2xx is the answer, whatever its body says; a refusal is a non-2xx naming
-        // `oauth_problem` (read, or over this client's limits).
-        if !response.status().is_success()
-            && crate::flow::mentions_problem(response.headers(), response.body())
-        {
-            crate::flow::check_response(sent, &response)?;
+        // `oauth_problem` (read, or over this client's limits), or Bitbucket's 401 that echoes
+        // the request's OAuth parameters without one (a refused 2-legged request).
+        if !response.status().is_success() {
+            if crate::flow::mentions_problem(response.headers(), response.body()) {
+                crate::flow::check_response(sent, &response)?;
+            } else if let Some(refusal) = crate::flow::echoed_refusal(sent, &response) {
+                return Err(refusal);
+            }
         }
     }
     Ok(response)
