@@ -42,10 +42,13 @@ for target in $targets; do
     if [ -d "corpus/$target" ]; then
         cp -R "corpus/$target/." "$corpus/"
     fi
-    max_len=4096
-    if [ "$target" = keys ]; then
-        max_len=8192
-    fi
+    # libFuzzer's -max_len: past each target's own input limit, so that its limit branch is
+    # reached (the 64 KiB ones: MAX_TOKEN_RESPONSE_BYTES, MAX_HEADER_BYTES; keys: 8 KiB).
+    case "$target" in
+        token_response | oauth_header | header_roundtrip) max_len=$((128 * 1024)) ;;
+        keys) max_len=$((8 * 1024 + 1024)) ;;
+        *) max_len=4096 ;;
+    esac
     echo "fuzz.sh: running $target for ${seconds}s on $(ls "$corpus" | wc -l) seed inputs" >&2
     # -timeout: one input taking over 10 s is a hang worth failing on.
     if ! cargo "+$toolchain" fuzz run "${build_flags[@]}" "$target" "$corpus" -- \

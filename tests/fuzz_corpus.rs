@@ -140,12 +140,12 @@ fn callback_corpus_replays() {
 
 #[test]
 fn encoding_corpus_replays() {
-    assert!(replay_bytes("encoding", encoding::run) >= 16);
+    assert!(replay_bytes("encoding", encoding::run) >= 17);
 }
 
 #[test]
 fn header_roundtrip_corpus_replays() {
-    assert!(replay_structured!("header_roundtrip", header_roundtrip) >= 6);
+    assert!(replay_structured!("header_roundtrip", header_roundtrip) >= 7);
 }
 
 #[test]
@@ -155,7 +155,7 @@ fn keys_corpus_replays() {
 
 #[test]
 fn oauth_header_corpus_replays() {
-    assert!(replay_bytes("oauth_header", oauth_header::run) >= 10);
+    assert!(replay_bytes("oauth_header", oauth_header::run) >= 11);
 }
 
 #[cfg(feature = "testkit")]
@@ -166,5 +166,31 @@ fn standin_verifier_corpus_replays() {
 
 #[test]
 fn token_response_corpus_replays() {
-    assert!(replay_structured!("token_response", token_response) >= 16);
+    assert!(replay_structured!("token_response", token_response) >= 17);
+}
+
+/// The seeds past the 64 KiB limits reach the limit branches (what `scripts/fuzz.sh`'s
+/// `-max_len` now lets the fuzzer reach too).
+#[test]
+fn seeds_past_the_64_kib_limits_are_committed() {
+    use bitbucket_oauth::flow::MAX_TOKEN_RESPONSE_BYTES;
+    use bitbucket_oauth::header::{HeaderParseError, MAX_HEADER_BYTES, parse_oauth_header};
+
+    let header = std::fs::read(fuzz_dir().join("corpus/oauth_header/over_limit")).unwrap();
+    assert_eq!(header.len(), MAX_HEADER_BYTES + 1);
+    assert_eq!(
+        parse_oauth_header(std::str::from_utf8(&header).unwrap()),
+        Err(HeaderParseError::TooLong {
+            limit: MAX_HEADER_BYTES
+        })
+    );
+
+    let data = std::fs::read(fuzz_dir().join("corpus/token_response/body_over_limit")).unwrap();
+    let response: input::ResponseInput<'_> = input::decode(&data).unwrap();
+    assert_eq!(response.body.len(), MAX_TOKEN_RESPONSE_BYTES + 1);
+
+    let data =
+        std::fs::read(fuzz_dir().join("corpus/header_roundtrip/realm_over_header_limit")).unwrap();
+    let protocol: input::ProtocolInput<'_> = input::decode(&data).unwrap();
+    assert_eq!(protocol.realm.map(str::len), Some(MAX_HEADER_BYTES));
 }
