@@ -18,6 +18,11 @@
 //! Inputs on which oauthlib itself departs from RFC 5849 are not generated; each such class is
 //! named, with the RFC text, next to the generator code that avoids it (search "EXCLUDED").
 //!
+//! The generator's seed is [`DEFAULT_SEED`] unless the environment variable `OAUTHLIB_DIFF_SEED`
+//! (decimal, or hexadecimal with `0x`) sets another; the seed in use is printed first, and shown
+//! with any failure, so that a failing run can be repeated exactly:
+//! `OAUTHLIB_DIFF_SEED=<seed> cargo test --all-features --test differential_oauthlib`.
+//!
 //! The first run builds a virtualenv (see `tests/support/python.rs`); it needs `python3` and
 //! access to PyPI, and fails loudly without them.
 
@@ -37,7 +42,24 @@ use serde_json::{Value, json};
 const CASES: usize = 420;
 /// Every `RSA_EVERY`-th case is also signed with the three RSA methods (60 cases).
 const RSA_EVERY: usize = 7;
-const SEED: u64 = 0x5EED_0A17_5849_2010;
+/// The generator's seed when `OAUTHLIB_DIFF_SEED` is not set.
+const DEFAULT_SEED: u64 = 0x5EED_0A17_5849_2010;
+
+/// The seed: `OAUTHLIB_DIFF_SEED` (decimal, or hexadecimal with `0x`), else [`DEFAULT_SEED`].
+fn seed() -> u64 {
+    let Ok(text) = std::env::var("OAUTHLIB_DIFF_SEED") else {
+        return DEFAULT_SEED;
+    };
+    let text = text.trim().replace('_', "");
+    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => text.parse(),
+    };
+    let seed = parsed.unwrap_or_else(|e| panic!("OAUTHLIB_DIFF_SEED={text:?} is not a u64: {e}"));
+    // xorshift stays at 0 forever.
+    assert_ne!(seed, 0, "OAUTHLIB_DIFF_SEED must not be 0");
+    seed
+}
 
 const HMAC_AND_PLAINTEXT: [&str; 4] = ["HMAC-SHA1", "HMAC-SHA256", "HMAC-SHA512", "PLAINTEXT"];
 const RSA: [&str; 3] = ["RSA-SHA1", "RSA-SHA256", "RSA-SHA512"];
@@ -323,7 +345,7 @@ fn uri(rng: &mut Rng) -> String {
     let scheme = rng.pick(&["http", "http", "https", "https", "https", "HTTPS", "Http"]);
     let lower = scheme.to_ascii_lowercase();
     let mut uri = format!("{scheme}://");
-    if rng.percent(4) {
+    if rng.percent(6) {
         uri.push_str("user:pw@"); // user information never reaches the base string
     }
     uri.push_str(rng.pick(HOSTS));
@@ -776,7 +798,10 @@ fn signatures_match_oauthlib() {
     let key = RsaPrivateKey::from_pem(RSA_KEY_PEM).unwrap();
     assert_eq!(key.bits(), 2048);
 
-    let mut rng = Rng(SEED);
+    let seed = seed();
+    // Printed first: the harness shows it with any failure of this test.
+    eprintln!("OAUTHLIB_DIFF_SEED=0x{seed:016X} (set it to repeat this run)");
+    let mut rng = Rng(seed);
     let cases: Vec<Case> = (0..CASES).map(|id| generate(&mut rng, id)).collect();
 
     let t = Instant::now();
@@ -812,7 +837,7 @@ fn signatures_match_oauthlib() {
             let problems = compare(case, method, mine, theirs);
             if !problems.is_empty() {
                 mismatches.push(format!(
-                    "case {} with {method}:\n{case:#?}\n{}",
+                    "case {} with {method} (OAUTHLIB_DIFF_SEED=0x{seed:016X}):\n{case:#?}\n{}",
                     case.id,
                     problems.join("\n")
                 ));
@@ -831,7 +856,8 @@ fn signatures_match_oauthlib() {
     }
     assert!(
         mismatches.is_empty(),
-        "{} of {} (case, method) pairs differ from oauthlib; details above",
+        "{} of {} (case, method) pairs differ from oauthlib; details above \
+         (OAUTHLIB_DIFF_SEED=0x{seed:016X} repeats this run)",
         mismatches.len(),
         compared.values().sum::<usize>()
     );
@@ -843,14 +869,41 @@ fn signatures_match_oauthlib() {
     for m in RSA {
         assert_eq!(compared[m], CASES.div_ceil(RSA_EVERY), "{m}");
     }
-    assert_coverage(&cases);
+    assert_coverage(&cases, seed);
 }
 
 /// The generator really produced the traps it is meant to: guards against a silent
 /// degeneration of the corpus after an edit.
-fn assert_coverage(cases: &[Case]) {
+fn assert_coverage(cases: &[Case], seed: u64) {
     let count = |f: &dyn Fn(&Case) -> bool| cases.iter().filter(|c| f(c)).count();
-    let checks: [(&str, usize); 16] = [
+    let checks: [(&str, usize); 21] = [
+        (
+            "non-default ports",
+            count(&|c| has_non_default_port(&c.uri)),
+        ),
+        (
+            "duplicate parameter names",
+            count(&|c| {
+                let mut names: Vec<Vec<u8>> = signed_pairs(c).into_iter().map(|(n, _)| n).collect();
+                let all = names.len();
+                names.sort();
+                names.dedup();
+                names.len() < all
+            }),
+        ),
+        (
+            "empty values",
+            count(&|c| {
+                signed_segments(c)
+                    .iter()
+                    .any(|s| s.ends_with('=') || !s.contains('='))
+            }),
+        ),
+        (
+            "names without `=`",
+            count(&|c| signed_segments(c).iter().any(|s| !s.contains('='))),
+        ),
+        ("userinfo", count(&|c| authority(&c.uri).contains('@'))),
         (
             "lowercase / custom methods",
             count(&|c| c.method.bytes().any(|b| b.is_ascii_lowercase()) || c.method.contains('!')),
@@ -931,8 +984,78 @@ fn assert_coverage(cases: &[Case]) {
         .collect();
     println!("cases with: {}", tally.join(", "));
     for (what, n) in checks {
-        assert!(n >= 5, "the generator made only {n} cases with {what}");
+        assert!(
+            n >= 5,
+            "the generator made only {n} cases with {what} (OAUTHLIB_DIFF_SEED=0x{seed:016X})"
+        );
     }
+}
+
+/// The authority of a URI as written (userinfo, host, port).
+fn authority(uri: &str) -> &str {
+    let rest = uri.split_once("://").map_or(uri, |(_, rest)| rest);
+    rest.split(['/', '?']).next().unwrap_or_default()
+}
+
+/// A port that is written and is not the scheme's default (`http://h:443` counts; `:80` on
+/// http, `:080`, and an empty `:` do not).
+fn has_non_default_port(uri: &str) -> bool {
+    let scheme = uri
+        .split("://")
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let host_port = authority(uri).rsplit('@').next().unwrap_or_default();
+    let after_host = host_port.rsplit_once(']').map_or(host_port, |(_, p)| p);
+    let Some((_, port)) = after_host.rsplit_once(':') else {
+        return false;
+    };
+    let default = if scheme == "http" { 80 } else { 443 };
+    port.parse::<u16>().is_ok_and(|p| p != default)
+}
+
+/// The non-empty `&`-separated segments of the query and of a signed (form) body.
+fn signed_segments(case: &Case) -> Vec<&str> {
+    let query = case.uri.split_once('?').map_or("", |(_, q)| q);
+    let body = if case.form_body {
+        case.body.as_str()
+    } else {
+        ""
+    };
+    query
+        .split('&')
+        .chain(body.split('&'))
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The query and form-body pairs, decoded (`+` is a space, `%XX` a byte), by a decoder written
+/// here rather than the crate's.
+fn signed_pairs(case: &Case) -> Vec<(Vec<u8>, Vec<u8>)> {
+    fn decode(s: &str) -> Vec<u8> {
+        let b = s.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'+' => out.push(b' '),
+                b'%' if i + 2 < b.len() => {
+                    out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+                    i += 2;
+                }
+                other => out.push(other),
+            }
+            i += 1;
+        }
+        out
+    }
+    signed_segments(case)
+        .into_iter()
+        .map(|s| {
+            let (n, v) = s.split_once('=').unwrap_or((s, ""));
+            (decode(n), decode(v))
+        })
+        .collect()
 }
 
 /// A plain HMAC-SHA1 case for hand-written requests.
