@@ -492,27 +492,40 @@ fn login_oob(target: &Target) {
     cli_login_oob(target, &dir);
 }
 
-/// `dance login --callback http://127.0.0.1:<port>/cb`: the CLI listens there; the test plays
-/// the browser, opening the authorization URL and following the provider's redirect.
+/// `dance login --callback http://127.0.0.1:0/cb`: the CLI listens on a port the system picks
+/// (no port probed here, released and bound again by the CLI) and prints the callback it sends;
+/// the test plays the browser, opening the authorization URL and following the provider's
+/// redirect.
 fn login_callback(target: &Target) {
     let dir = WorkDir::new("login_callback");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let callback = format!("http://127.0.0.1:{port}/cb");
     let token_file = dir.path("token.json");
     let token_arg = token_file.display().to_string();
     let connection = target.connection();
     let mut running = Running::start(
         &login_args(
             &connection,
-            &["--callback", &callback, "--token-file", &token_arg],
+            &[
+                "--callback",
+                "http://127.0.0.1:0/cb",
+                "--token-file",
+                &token_arg,
+            ],
         ),
         &dir,
         COMMAND_TIMEOUT,
     );
+    let listening = running.line_where(|line| line.starts_with("Listening for the callback at "));
+    let callback = listening
+        .strip_prefix("Listening for the callback at ")
+        .unwrap()
+        .to_owned();
+    let port: u16 = callback
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|rest| rest.strip_suffix("/cb"))
+        .unwrap_or_else(|| panic!("{callback}"))
+        .parse()
+        .unwrap();
+    assert_ne!(port, 0);
     let url = authorize_url(&mut running, target);
     let redirect = approve(&url);
     assert_eq!(redirect.status(), 302);
@@ -530,7 +543,11 @@ fn login_callback(target: &Target) {
     let out = running.finish();
     assert!(out.status.success(), "{out:?}");
     assert_eq!(out.stderr, "");
-    assert_login_output(target, &out.stdout, &url, &token_file);
+    let rest = out
+        .stdout
+        .strip_prefix(&format!("{listening}\n"))
+        .unwrap_or_else(|| panic!("{:?}", out.stdout));
+    assert_login_output(target, rest, &url, &token_file);
 }
 
 /// The body of `request`'s output, `HTTP <status>\n<body>\n`, as JSON.

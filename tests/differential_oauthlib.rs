@@ -7,16 +7,30 @@
 //! duplicate / empty / `=`-less query parameters, `+` and `%2B`, reserved and non-ASCII
 //! characters, form bodies with and without `; charset`, JSON and other bodies that must not
 //! be signed, tokens, callbacks, verifiers, secrets with odd characters). Every request is
-//! signed by us with every method (RSA on a subset), all of them are sent to
-//! `tests/python/oauthlib_reference.py` in one process, and for each (request, method) we
-//! require, byte for byte:
+//! signed by us with every method (RSA on a subset, with three keys of two sizes in turn), all
+//! of them are sent to `tests/python/oauthlib_reference.py` in one process, and for each
+//! (request, method) we require, byte for byte:
 //!
 //! 1. oauthlib as a client, from the same inputs, computes our base string and signature;
 //! 2. oauthlib as a server, reading our `Authorization` header, computes our base string,
-//!    reads our signature back, and its `verify_*` function accepts it; the realm survives.
+//!    reads our signature back, and its `verify_*` function accepts it; the realm survives;
+//! 3. the same for the header of the header-only path (`Signer::authorize`);
+//! 4. oauthlib's `urldecode` reads from our `Signed::to_urlencoded` exactly the protocol
+//!    parameters the case asked for, and our signature;
+//! 5. oauthlib as a server, reading a request whose protocol parameters `Signed::apply_query`
+//!    put in the query, or `Signed::apply_form` in the form body (no `Authorization` header),
+//!    computes our base string and its `verify_*` function accepts our signature. (`apply_form`
+//!    on a request without a form `Content-Type` must refuse with `InvalidParameter`.)
+//!
+//! Queries and form bodies carry non-ASCII text both percent-encoded and raw (unescaped UTF-8).
 //!
 //! Inputs on which oauthlib itself departs from RFC 5849 are not generated; each such class is
 //! named, with the RFC text, next to the generator code that avoids it (search "EXCLUDED").
+//!
+//! The generator's seed is [`DEFAULT_SEED`] unless the environment variable `OAUTHLIB_DIFF_SEED`
+//! (decimal, or hexadecimal with `0x`) sets another; the seed in use is printed first, and shown
+//! with any failure, so that a failing run can be repeated exactly:
+//! `OAUTHLIB_DIFF_SEED=<seed> cargo test --all-features --test differential_oauthlib`.
 //!
 //! The first run builds a virtualenv (see `tests/support/python.rs`); it needs `python3` and
 //! access to PyPI, and fails loudly without them.
@@ -37,12 +51,48 @@ use serde_json::{Value, json};
 const CASES: usize = 420;
 /// Every `RSA_EVERY`-th case is also signed with the three RSA methods (60 cases).
 const RSA_EVERY: usize = 7;
-const SEED: u64 = 0x5EED_0A17_5849_2010;
+/// The generator's seed when `OAUTHLIB_DIFF_SEED` is not set.
+const DEFAULT_SEED: u64 = 0x5EED_0A17_5849_2010;
+
+/// The seed: `OAUTHLIB_DIFF_SEED` (decimal, or hexadecimal with `0x`), else [`DEFAULT_SEED`].
+fn seed() -> u64 {
+    let Ok(text) = std::env::var("OAUTHLIB_DIFF_SEED") else {
+        return DEFAULT_SEED;
+    };
+    let text = text.trim().replace('_', "");
+    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => text.parse(),
+    };
+    let seed = parsed.unwrap_or_else(|e| panic!("OAUTHLIB_DIFF_SEED={text:?} is not a u64: {e}"));
+    // xorshift stays at 0 forever.
+    assert_ne!(seed, 0, "OAUTHLIB_DIFF_SEED must not be 0");
+    seed
+}
 
 const HMAC_AND_PLAINTEXT: [&str; 4] = ["HMAC-SHA1", "HMAC-SHA256", "HMAC-SHA512", "PLAINTEXT"];
 const RSA: [&str; 3] = ["RSA-SHA1", "RSA-SHA256", "RSA-SHA512"];
+/// At least this many (case, method) pairs are compared with the protocol parameters in the
+/// query (`apply_query`), and in a form body (`apply_form`).
+const MIN_QUERY_PLACEMENTS: usize = 1_100;
+const MIN_FORM_PLACEMENTS: usize = 250;
 
-const RSA_KEY_PEM: &str = include_str!("data/test_rsa_2048_pkcs8.pem");
+/// The RSA keys, used in turn by the cases signed with RSA: two 2048-bit keys and a 3072-bit one.
+const RSA_KEYS: [(&str, &str); 3] = [
+    (
+        "test_rsa_2048",
+        include_str!("data/test_rsa_2048_pkcs8.pem"),
+    ),
+    ("keys/rsa3072", include_str!("data/keys/rsa3072_pkcs8.pem")),
+    ("keys/rsa2048", include_str!("data/keys/rsa2048_pkcs8.pem")),
+];
+
+fn rsa_keys() -> Vec<RsaPrivateKey> {
+    RSA_KEYS
+        .iter()
+        .map(|(_, pem)| RsaPrivateKey::from_pem(pem).unwrap())
+        .collect()
+}
 
 // ---------------------------------------------------------------------------------------------
 // A small deterministic generator (xorshift64*), so that a failure is reproducible.
@@ -98,6 +148,8 @@ struct Case {
     nonce: String,
     timestamp: u64,
     methods: Vec<&'static str>,
+    /// The index in [`RSA_KEYS`] of the key the RSA methods use.
+    rsa_key: usize,
 }
 
 const METHODS: &[&str] = &[
@@ -245,10 +297,22 @@ const OAUTH_VALUES: &[&str] = &["", "1", "x y", "a+b", "é", "!*'();:@&=+$,/?#[]
 
 /// Writes `plain` as a query or form component: unreserved bytes as they are, a space as `+`
 /// or `%20`, sub-delimiters that need no escaping in a query (RFC 3986 §3.4) either raw or
-/// escaped, everything else (`& = + # % [ ]`, controls, non-ASCII) as `%XX` in upper- or
-/// lowercase hex.
+/// escaped, a non-ASCII character either raw (unescaped UTF-8, as browsers and many clients
+/// send it) or as the `%XX` escapes of its bytes, everything else (`& = + # % [ ]`, controls)
+/// as `%XX` in upper- or lowercase hex.
 fn encode_component(rng: &mut Rng, plain: &str, out: &mut String) {
-    for &b in plain.as_bytes() {
+    for c in plain.chars() {
+        if !c.is_ascii() && rng.percent(35) {
+            out.push(c);
+            continue;
+        }
+        let mut utf8 = [0; 4];
+        encode_ascii_or_escape(rng, c.encode_utf8(&mut utf8).as_bytes(), out);
+    }
+}
+
+fn encode_ascii_or_escape(rng: &mut Rng, bytes: &[u8], out: &mut String) {
+    for &b in bytes {
         let raw_ok = b.is_ascii_alphanumeric()
             || matches!(b, b'-' | b'.' | b'_' | b'~')
             || (matches!(
@@ -323,7 +387,7 @@ fn uri(rng: &mut Rng) -> String {
     let scheme = rng.pick(&["http", "http", "https", "https", "https", "HTTPS", "Http"]);
     let lower = scheme.to_ascii_lowercase();
     let mut uri = format!("{scheme}://");
-    if rng.percent(4) {
+    if rng.percent(6) {
         uri.push_str("user:pw@"); // user information never reaches the base string
     }
     uri.push_str(rng.pick(HOSTS));
@@ -497,6 +561,7 @@ fn generate(rng: &mut Rng, id: usize) -> Case {
     if id.is_multiple_of(RSA_EVERY) {
         methods.extend(RSA);
     }
+    let rsa_key = (id / RSA_EVERY) % RSA_KEYS.len();
 
     Case {
         id,
@@ -518,6 +583,7 @@ fn generate(rng: &mut Rng, id: usize) -> Case {
         nonce,
         timestamp,
         methods,
+        rsa_key,
     }
 }
 
@@ -528,9 +594,35 @@ struct Ours {
     base_string: String,
     signature: String,
     authorization: String,
+    /// `Signer::authorize`'s header (the header-only path).
+    header_only: String,
+    /// `Signed::to_urlencoded`.
+    urlencoded: String,
+    /// The request URI after `Signed::apply_query`, when the query placement is compared.
+    query_uri: Option<String>,
+    /// The body after `Signed::apply_form`, when the form placement is compared.
+    form_body: Option<String>,
 }
 
-fn signature_method(name: &str, case: &Case, key: &RsaPrivateKey) -> Box<dyn SignatureMethod> {
+/// Whether oauthlib can read this case's protocol parameters from a query or form body:
+/// EXCLUDED otherwise. oauthlib runs `unquote` a second time on every `oauth_*` parameter of
+/// the query and body (see [`OAUTH_VALUES`]), so a protocol value whose plain text holds `%` (a
+/// callback with `%20` in it, a PLAINTEXT signature of secrets that need encoding) is misread;
+/// and a request whose query or body already carries an `oauth_signature` would carry two.
+fn placements_comparable(case: &Case, signature: &str) -> bool {
+    let mut values = vec![case.consumer_key.as_str(), case.nonce.as_str(), signature];
+    values.extend(case.token.as_deref());
+    values.extend(case.callback.as_deref());
+    values.extend(case.verifier.as_deref());
+    values.extend(case.extra.iter().map(|(_, v)| v.as_str()));
+    !values.iter().any(|v| v.contains('%'))
+        && !signed_pairs(case)
+            .iter()
+            .any(|(name, _)| name == b"oauth_signature")
+}
+
+fn signature_method(name: &str, case: &Case, keys: &[RsaPrivateKey]) -> Box<dyn SignatureMethod> {
+    let key = &keys[case.rsa_key];
     let secret = || ConsumerSecret::new(case.consumer_secret.clone());
     match name {
         "HMAC-SHA1" => Box::new(HmacSha::new(HmacHash::Sha1, secret())),
@@ -544,10 +636,10 @@ fn signature_method(name: &str, case: &Case, key: &RsaPrivateKey) -> Box<dyn Sig
     }
 }
 
-fn sign_ours(case: &Case, method_name: &str, key: &RsaPrivateKey) -> Ours {
+fn sign_ours(case: &Case, method_name: &str, keys: &[RsaPrivateKey]) -> Ours {
     let signer = Signer::builder_boxed(
         ConsumerKey::new(case.consumer_key.clone()),
-        signature_method(method_name, case, key),
+        signature_method(method_name, case, keys),
     )
     .build();
     let mut request = http::Request::builder()
@@ -595,10 +687,55 @@ fn sign_ours(case: &Case, method_name: &str, key: &RsaPrivateKey) -> Ours {
             case.id
         )
     });
+    let header_only = signer.authorize(&request, &options).unwrap_or_else(|e| {
+        panic!(
+            "case {} ({method_name}): the header-only path refused to sign: {e}",
+            case.id
+        )
+    });
+    let placements = placements_comparable(case, signed.signature());
+    let query_uri = placements.then(|| {
+        let mut placed = request.clone();
+        signed
+            .apply_query(&mut placed)
+            .unwrap_or_else(|e| panic!("case {} ({method_name}): apply_query: {e}", case.id));
+        placed.uri().to_string()
+    });
+    let mut placed = request.clone();
+    let form_body = match signed.apply_form(&mut placed) {
+        Ok(()) => {
+            assert!(
+                case.form_body,
+                "case {}: apply_form on a non-form body",
+                case.id
+            );
+            placements.then(|| String::from_utf8(placed.into_body()).unwrap())
+        }
+        Err(e) => {
+            assert!(!case.form_body, "case {}: apply_form refused: {e}", case.id);
+            assert!(
+                matches!(
+                    e,
+                    bitbucket_oauth::Error::InvalidParameter {
+                        name: "Content-Type",
+                        ..
+                    }
+                ),
+                "case {}: {e:?}",
+                case.id
+            );
+            assert_eq!(placed.body(), request.body(), "case {}", case.id);
+            None
+        }
+    };
     Ours {
         base_string: signed.base_string().unredacted().to_owned(),
         signature: signed.signature().to_owned(),
         authorization: signed.authorization().to_str().unwrap().to_owned(),
+        header_only: header_only.to_str().unwrap().to_owned(),
+        urlencoded: signed.to_urlencoded(),
+        query_uri,
+        form_body,
     }
 }
 
@@ -668,7 +805,14 @@ fn case_json(case: &Case, ours: &BTreeMap<&str, Ours>) -> Value {
         "extra": case.extra.iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
         "nonce": case.nonce,
         "timestamp": case.timestamp,
-        "authorization": ours.iter().map(|(m, o)| (m.to_string(), json!(o.authorization))).collect::<serde_json::Map<_, _>>(),
+        "rsa_key": RSA_KEYS[case.rsa_key].0,
+        "ours": ours.iter().map(|(m, o)| (m.to_string(), json!({
+            "authorization": o.authorization,
+            "header_only": o.header_only,
+            "urlencoded": o.urlencoded,
+            "query_uri": o.query_uri,
+            "form_body": o.form_body,
+        }))).collect::<serde_json::Map<_, _>>(),
     })
 }
 
@@ -703,46 +847,152 @@ fn compare(case: &Case, method: &str, ours: &Ours, theirs: &Value) -> Vec<String
         }
     }
 
-    let server = &theirs["server"];
-    if let Some(error) = server["error"].as_str() {
+    for (key, what) in [
+        ("server", "our Authorization header"),
+        (
+            "header_only",
+            "the header of our header-only path (Signer::authorize)",
+        ),
+    ] {
+        let server = &theirs[key];
+        check_server_view(server, what, method, ours, &mut problems);
+        if server["error"].is_null() && server["realm"].as_str() != case.realm.as_deref() {
+            problems.push(format!(
+                "oauthlib reads realm {} from {what}, we sent {:?}",
+                server["realm"], case.realm
+            ));
+        }
+    }
+    if ours.header_only != ours.authorization {
         problems.push(format!(
-            "oauthlib (server, reading our header) raised:\n{error}"
+            "the header-only path's header differs from sign's\n  sign:      {}\n  authorize: {}",
+            ours.authorization, ours.header_only
+        ));
+    }
+
+    let urlencoded = &theirs["urlencoded"];
+    if let Some(error) = urlencoded["error"].as_str() {
+        problems.push(format!(
+            "oauthlib cannot decode our to_urlencoded text:\n{error}"
         ));
     } else {
-        let bs = field(server, "base_string");
-        if bs != ours.base_string {
+        let mut read: Vec<(String, String)> = urlencoded["pairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p[0].as_str().unwrap().to_owned(),
+                    p[1].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        read.sort();
+        let mut expected = expected_protocol_parameters(case, method, &ours.signature);
+        expected.sort();
+        if read != expected {
             problems.push(format!(
-                "base string differs (oauthlib as server, from our Authorization header)\n  ours:     {}\n  oauthlib: {bs}\n{}",
-                ours.base_string,
-                explain_difference(&ours.base_string, bs)
+                "oauthlib reads other protocol parameters from our to_urlencoded {:?}\n  read:     {read:?}\n  expected: {expected:?}",
+                ours.urlencoded
             ));
         }
-        if server["signature_read"].as_str() != Some(ours.signature.as_str()) {
+    }
+
+    for (key, placed, what) in [
+        (
+            "query",
+            ours.query_uri.is_some(),
+            "the query our apply_query wrote",
+        ),
+        (
+            "form",
+            ours.form_body.is_some(),
+            "the form body our apply_form wrote",
+        ),
+    ] {
+        if placed {
+            check_server_view(&theirs[key], what, method, ours, &mut problems);
+        } else if !theirs[key].is_null() {
             problems.push(format!(
-                "oauthlib reads oauth_signature {} from our header, we signed {:?}",
-                server["signature_read"], ours.signature
-            ));
-        }
-        if server["verified"] != json!(true) {
-            problems.push(format!(
-                "oauthlib's verify function for {method} rejects our request"
-            ));
-        }
-        if server["realm"].as_str() != case.realm.as_deref() {
-            problems.push(format!(
-                "oauthlib reads realm {} from our header, we sent {:?}",
-                server["realm"], case.realm
+                "oauthlib answered for {key}, which we did not send"
             ));
         }
     }
     problems
 }
 
+/// The protocol parameters the case asks for (plain values), and `oauth_signature`.
+fn expected_protocol_parameters(
+    case: &Case,
+    method: &str,
+    signature: &str,
+) -> Vec<(String, String)> {
+    let mut out = vec![("oauth_consumer_key".to_owned(), case.consumer_key.clone())];
+    if let Some(token) = &case.token {
+        out.push(("oauth_token".to_owned(), token.clone()));
+    }
+    out.push(("oauth_signature_method".to_owned(), method.to_owned()));
+    out.push(("oauth_timestamp".to_owned(), case.timestamp.to_string()));
+    out.push(("oauth_nonce".to_owned(), case.nonce.clone()));
+    if case.version {
+        out.push(("oauth_version".to_owned(), "1.0".to_owned()));
+    }
+    if let Some(callback) = &case.callback {
+        out.push(("oauth_callback".to_owned(), callback.clone()));
+    }
+    if let Some(verifier) = &case.verifier {
+        out.push(("oauth_verifier".to_owned(), verifier.clone()));
+    }
+    out.extend(case.extra.iter().cloned());
+    out.push(("oauth_signature".to_owned(), signature.to_owned()));
+    out
+}
+
+/// Checks what oauthlib as a server computed from one of our signed requests (`what` names
+/// where it read the protocol parameters): our base string, our signature, and acceptance.
+fn check_server_view(
+    server: &Value,
+    what: &str,
+    method: &str,
+    ours: &Ours,
+    problems: &mut Vec<String>,
+) {
+    if let Some(error) = server["error"].as_str() {
+        problems.push(format!(
+            "oauthlib (server, reading {what}) raised:\n{error}"
+        ));
+        return;
+    }
+    if !server.is_object() {
+        problems.push(format!("no oauthlib result for {what}"));
+        return;
+    }
+    let bs = field(server, "base_string");
+    if bs != ours.base_string {
+        problems.push(format!(
+            "base string differs (oauthlib as server, from {what})\n  ours:     {}\n  oauthlib: {bs}\n{}",
+            ours.base_string,
+            explain_difference(&ours.base_string, bs)
+        ));
+    }
+    if server["signature_read"].as_str() != Some(ours.signature.as_str()) {
+        problems.push(format!(
+            "oauthlib reads oauth_signature {} from {what}, we signed {:?}",
+            server["signature_read"], ours.signature
+        ));
+    }
+    if server["verified"] != json!(true) {
+        problems.push(format!(
+            "oauthlib's verify function for {method} rejects {what}"
+        ));
+    }
+}
+
 /// Runs every case through `oauthlib_reference.py`, in one process; one result per case, in
 /// order.
 fn oauthlib_results(cases: &[Case], ours: &[BTreeMap<&str, Ours>]) -> Vec<Value> {
     let input = json!({
-        "rsa_private_key_pem": RSA_KEY_PEM,
+        "rsa_private_keys": RSA_KEYS.iter().map(|(name, pem)| (name.to_string(), json!(pem))).collect::<serde_json::Map<_, _>>(),
         "cases": cases.iter().zip(ours).map(|(c, o)| case_json(c, o)).collect::<Vec<_>>(),
     });
     let stdout = python::venv().run_script(
@@ -773,10 +1023,14 @@ fn oauthlib_results(cases: &[Case], ours: &[BTreeMap<&str, Ours>]) -> Vec<Value>
 #[test]
 fn signatures_match_oauthlib() {
     let started = Instant::now();
-    let key = RsaPrivateKey::from_pem(RSA_KEY_PEM).unwrap();
-    assert_eq!(key.bits(), 2048);
+    let keys = rsa_keys();
+    let bits: Vec<usize> = keys.iter().map(RsaPrivateKey::bits).collect();
+    assert_eq!(bits, [2048, 3072, 2048]);
 
-    let mut rng = Rng(SEED);
+    let seed = seed();
+    // Printed first: the harness shows it with any failure of this test.
+    eprintln!("OAUTHLIB_DIFF_SEED=0x{seed:016X} (set it to repeat this run)");
+    let mut rng = Rng(seed);
     let cases: Vec<Case> = (0..CASES).map(|id| generate(&mut rng, id)).collect();
 
     let t = Instant::now();
@@ -785,7 +1039,7 @@ fn signatures_match_oauthlib() {
         .map(|case| {
             case.methods
                 .iter()
-                .map(|&m| (m, sign_ours(case, m, &key)))
+                .map(|&m| (m, sign_ours(case, m, &keys)))
                 .collect()
         })
         .collect();
@@ -799,6 +1053,8 @@ fn signatures_match_oauthlib() {
     let python_time = t.elapsed();
 
     let mut compared: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut placed: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut per_key: BTreeMap<&str, usize> = BTreeMap::new();
     let mut mismatches: Vec<String> = Vec::new();
     for ((case, ours), result) in cases.iter().zip(&ours).zip(&results) {
         for (&method, mine) in ours {
@@ -809,10 +1065,15 @@ fn signatures_match_oauthlib() {
                 case.id
             );
             *compared.entry(method).or_default() += 1;
+            *placed.entry("apply_query").or_default() += usize::from(mine.query_uri.is_some());
+            *placed.entry("apply_form").or_default() += usize::from(mine.form_body.is_some());
+            if RSA.contains(&method) {
+                *per_key.entry(RSA_KEYS[case.rsa_key].0).or_default() += 1;
+            }
             let problems = compare(case, method, mine, theirs);
             if !problems.is_empty() {
                 mismatches.push(format!(
-                    "case {} with {method}:\n{case:#?}\n{}",
+                    "case {} with {method} (OAUTHLIB_DIFF_SEED=0x{seed:016X}):\n{case:#?}\n{}",
                     case.id,
                     problems.join("\n")
                 ));
@@ -822,6 +1083,7 @@ fn signatures_match_oauthlib() {
 
     println!(
         "compared with oauthlib, per method: {compared:?}\n\
+         placements compared: {placed:?}; RSA signatures per key: {per_key:?}\n\
          time: ours {ours_time:.2?}, virtualenv {venv_time:.2?} ({}), oauthlib {python_time:.2?}, total {:.2?}",
         venv.dir().display(),
         started.elapsed()
@@ -831,7 +1093,8 @@ fn signatures_match_oauthlib() {
     }
     assert!(
         mismatches.is_empty(),
-        "{} of {} (case, method) pairs differ from oauthlib; details above",
+        "{} of {} (case, method) pairs differ from oauthlib; details above \
+         (OAUTHLIB_DIFF_SEED=0x{seed:016X} repeats this run)",
         mismatches.len(),
         compared.values().sum::<usize>()
     );
@@ -843,14 +1106,59 @@ fn signatures_match_oauthlib() {
     for m in RSA {
         assert_eq!(compared[m], CASES.div_ceil(RSA_EVERY), "{m}");
     }
-    assert_coverage(&cases);
+    // Every key signs a third of the RSA cases, each with the three RSA methods.
+    for (name, _) in RSA_KEYS {
+        assert!(per_key[name] >= 3 * 20, "RSA key {name}: {per_key:?}");
+    }
+    // The placements: every (case, method) but the EXCLUDED ones for the query; the form
+    // bodies among them for the form body.
+    assert!(
+        placed["apply_query"] >= MIN_QUERY_PLACEMENTS,
+        "{placed:?} (OAUTHLIB_DIFF_SEED=0x{seed:016X})"
+    );
+    assert!(
+        placed["apply_form"] >= MIN_FORM_PLACEMENTS,
+        "{placed:?} (OAUTHLIB_DIFF_SEED=0x{seed:016X})"
+    );
+    assert_coverage(&cases, seed);
 }
 
 /// The generator really produced the traps it is meant to: guards against a silent
 /// degeneration of the corpus after an edit.
-fn assert_coverage(cases: &[Case]) {
+fn assert_coverage(cases: &[Case], seed: u64) {
     let count = |f: &dyn Fn(&Case) -> bool| cases.iter().filter(|c| f(c)).count();
-    let checks: [(&str, usize); 16] = [
+    let checks: [(&str, usize); 22] = [
+        (
+            "non-default ports",
+            count(&|c| has_non_default_port(&c.uri)),
+        ),
+        (
+            "duplicate parameter names",
+            count(&|c| {
+                let mut names: Vec<Vec<u8>> = signed_pairs(c).into_iter().map(|(n, _)| n).collect();
+                let all = names.len();
+                names.sort();
+                names.dedup();
+                names.len() < all
+            }),
+        ),
+        (
+            "empty values",
+            count(&|c| {
+                signed_segments(c)
+                    .iter()
+                    .any(|s| s.ends_with('=') || !s.contains('='))
+            }),
+        ),
+        (
+            "names without `=`",
+            count(&|c| signed_segments(c).iter().any(|s| !s.contains('='))),
+        ),
+        ("userinfo", count(&|c| authority(&c.uri).contains('@'))),
+        (
+            "raw (unescaped) UTF-8 in query or form body",
+            count(&|c| signed_segments(c).iter().any(|s| !s.is_ascii())),
+        ),
         (
             "lowercase / custom methods",
             count(&|c| c.method.bytes().any(|b| b.is_ascii_lowercase()) || c.method.contains('!')),
@@ -931,8 +1239,78 @@ fn assert_coverage(cases: &[Case]) {
         .collect();
     println!("cases with: {}", tally.join(", "));
     for (what, n) in checks {
-        assert!(n >= 5, "the generator made only {n} cases with {what}");
+        assert!(
+            n >= 5,
+            "the generator made only {n} cases with {what} (OAUTHLIB_DIFF_SEED=0x{seed:016X})"
+        );
     }
+}
+
+/// The authority of a URI as written (userinfo, host, port).
+fn authority(uri: &str) -> &str {
+    let rest = uri.split_once("://").map_or(uri, |(_, rest)| rest);
+    rest.split(['/', '?']).next().unwrap_or_default()
+}
+
+/// A port that is written and is not the scheme's default (`http://h:443` counts; `:80` on
+/// http, `:080`, and an empty `:` do not).
+fn has_non_default_port(uri: &str) -> bool {
+    let scheme = uri
+        .split("://")
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let host_port = authority(uri).rsplit('@').next().unwrap_or_default();
+    let after_host = host_port.rsplit_once(']').map_or(host_port, |(_, p)| p);
+    let Some((_, port)) = after_host.rsplit_once(':') else {
+        return false;
+    };
+    let default = if scheme == "http" { 80 } else { 443 };
+    port.parse::<u16>().is_ok_and(|p| p != default)
+}
+
+/// The non-empty `&`-separated segments of the query and of a signed (form) body.
+fn signed_segments(case: &Case) -> Vec<&str> {
+    let query = case.uri.split_once('?').map_or("", |(_, q)| q);
+    let body = if case.form_body {
+        case.body.as_str()
+    } else {
+        ""
+    };
+    query
+        .split('&')
+        .chain(body.split('&'))
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The query and form-body pairs, decoded (`+` is a space, `%XX` a byte), by a decoder written
+/// here rather than the crate's.
+fn signed_pairs(case: &Case) -> Vec<(Vec<u8>, Vec<u8>)> {
+    fn decode(s: &str) -> Vec<u8> {
+        let b = s.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'+' => out.push(b' '),
+                b'%' if i + 2 < b.len() => {
+                    out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+                    i += 2;
+                }
+                other => out.push(other),
+            }
+            i += 1;
+        }
+        out
+    }
+    signed_segments(case)
+        .into_iter()
+        .map(|s| {
+            let (n, v) = s.split_once('=').unwrap_or((s, ""));
+            (decode(n), decode(v))
+        })
+        .collect()
 }
 
 /// A plain HMAC-SHA1 case for hand-written requests.
@@ -957,6 +1335,7 @@ fn plain_case(id: usize, uri: &str) -> Case {
         nonce: "kllo9940pd9333jh".to_owned(),
         timestamp: 1_191_242_096,
         methods: vec!["HMAC-SHA1"],
+        rsa_key: 0,
     }
 }
 
@@ -965,7 +1344,7 @@ fn plain_case(id: usize, uri: &str) -> Case {
 /// a new oauthlib fixes one, this test fails: then put the class back into the generator.
 #[test]
 fn excluded_inputs_are_oauthlib_deviations() {
-    let key = RsaPrivateKey::from_pem(RSA_KEY_PEM).unwrap();
+    let keys = rsa_keys();
     // (uri, what we sign, what oauthlib signs), for the part that differs.
     // (An IPv6 host is no longer one: both sign it in RFC 5952 form, `[2001:db8::1:0:0:1]`.)
     let table: [(&str, &str, &str); 3] = [
@@ -995,7 +1374,7 @@ fn excluded_inputs_are_oauthlib_deviations() {
         .collect();
     let ours: Vec<BTreeMap<&str, Ours>> = cases
         .iter()
-        .map(|c| BTreeMap::from([("HMAC-SHA1", sign_ours(c, "HMAC-SHA1", &key))]))
+        .map(|c| BTreeMap::from([("HMAC-SHA1", sign_ours(c, "HMAC-SHA1", &keys))]))
         .collect();
     let results = oauthlib_results(&cases, &ours);
 

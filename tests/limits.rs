@@ -2,10 +2,12 @@
 //! that names it, and the parsers and the normalization sort do work linear in their input (or
 //! n log n), never quadratic.
 //!
-//! The scaling tests time the same operation at 10, 1,000 and 100,000 parameters (the best of
-//! several runs, to shrug off a noisy machine) and require the cost per parameter at the largest
-//! size to stay within 10 times the cost at 1,000: a quadratic algorithm would be 100 times
-//! worse, an n log n one is about 1.7 times.
+//! The scaling tests time the same operation at a few sizes (the best of several runs, to shrug
+//! off a noisy machine) and require the cost per item at the largest size to stay within 10 times
+//! the cost at a reference size at least 20 times smaller: there a quadratic algorithm is at least
+//! 20 times worse, an n log n one about 1.7 times. The checker refuses sizes too close together
+//! for a quadratic algorithm to exceed the bound, and `the_scaling_check_catches_quadratic_work`
+//! shows that it fails on quadratic work at every size set used here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
@@ -29,8 +31,11 @@ use http::{HeaderMap, HeaderValue, Method, Response, StatusCode, Uri};
 
 /// Parameter counts of the scaling tests.
 const SIZES: [usize; 3] = [10, 1_000, 100_000];
-/// How much worse the cost per parameter may get from 1,000 to 100,000.
+/// How much worse the cost per item may get from the reference size to the largest.
 const MAX_GROWTH: f64 = 10.0;
+/// The reference size is at least this many times smaller than the largest, so that quadratic
+/// work (cost per item growing with the size) exceeds [`MAX_GROWTH`] twice over.
+const MIN_SIZE_RATIO: usize = 20;
 
 /// Timing sections run one at a time: the test harness runs tests on parallel threads.
 static TIMING: Mutex<()> = Mutex::new(());
@@ -46,25 +51,43 @@ fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
         .unwrap()
 }
 
+/// Runs per size: the largest sizes too are timed more than three times (best of 7).
 fn runs_for(n: usize) -> usize {
     match n {
         0..=100 => 200,
         101..=10_000 => 20,
-        _ => 3,
+        _ => 7,
     }
 }
 
-/// Times `op(n)` at each size and checks that the cost per parameter does not grow more than
-/// [`MAX_GROWTH`] times from the middle size to the largest.
-fn assert_scales_linearly(
+/// The size the largest one is compared with: the largest of the others that is at least
+/// [`MIN_SIZE_RATIO`] times smaller, or `None` when no size is that far below the largest.
+fn reference_size(sizes: &[usize]) -> Option<usize> {
+    let largest = *sizes.last()?;
+    sizes
+        .iter()
+        .copied()
+        .filter(|&n| n * MIN_SIZE_RATIO <= largest)
+        .max()
+}
+
+/// Times `op(n)` at each size; `Err` with a report when the cost per item grows more than
+/// [`MAX_GROWTH`] times from the [`reference_size`] to the largest.
+fn check_scaling(
     what: &str,
     sizes: &[usize],
     mut op: impl FnMut(usize) -> Box<dyn FnMut()>,
-) {
+) -> Result<String, String> {
+    let reference = reference_size(sizes).unwrap_or_else(|| {
+        panic!(
+            "sizes {sizes:?}: none is {MIN_SIZE_RATIO} times smaller than the largest, so \
+             quadratic work could pass the {MAX_GROWTH}x bound"
+        )
+    });
     let _serial = TIMING
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let per_param: Vec<(usize, f64)> = sizes
+    let per_item: Vec<(usize, f64)> = sizes
         .iter()
         .map(|&n| {
             let mut f = op(n);
@@ -73,19 +96,70 @@ fn assert_scales_linearly(
             (n, t.as_secs_f64() * 1e9 / n as f64)
         })
         .collect();
-    let report: Vec<String> = per_param
+    let report: Vec<String> = per_item
         .iter()
         .map(|(n, ns)| format!("{n}: {ns:.1} ns each"))
         .collect();
-    eprintln!("{what}: {}", report.join(", "));
-    let middle = per_param[per_param.len() - 2].1;
-    let largest = per_param[per_param.len() - 1].1;
-    assert!(
-        largest <= MAX_GROWTH * middle,
-        "{what}: the cost per item grows {:.1} times ({})",
-        largest / middle,
-        report.join(", ")
-    );
+    let report = format!("{what}: {}", report.join(", "));
+    let at_reference = per_item.iter().find(|(n, _)| *n == reference).unwrap().1;
+    let largest = per_item.last().unwrap().1;
+    let growth = largest / at_reference;
+    if growth <= MAX_GROWTH {
+        Ok(report)
+    } else {
+        Err(format!(
+            "{report}: the cost per item grows {growth:.1} times from {reference} to {}",
+            sizes.last().unwrap()
+        ))
+    }
+}
+
+/// [`check_scaling`], failing the test when the cost per item grows too much.
+fn assert_scales_linearly(what: &str, sizes: &[usize], op: impl FnMut(usize) -> Box<dyn FnMut()>) {
+    match check_scaling(what, sizes, op) {
+        Ok(report) => eprintln!("{report}"),
+        Err(failure) => panic!("{failure}"),
+    }
+}
+
+/// Quadratic work, `n * n / scale` units of a few nanoseconds each: `scale` keeps the largest
+/// size near a million units, so that the check of the checker stays fast.
+fn quadratic(largest: usize) -> impl FnMut(usize) -> Box<dyn FnMut()> {
+    let scale = (largest * largest / 1_000_000).max(1);
+    move |n| {
+        let units = n * n / scale;
+        Box::new(move || {
+            let mut acc = 0u64;
+            for i in 0..units {
+                acc = black_box(acc.wrapping_mul(31).wrapping_add(i as u64));
+            }
+            black_box(acc);
+        })
+    }
+}
+
+/// The checker itself: quadratic work fails it at every size set the tests below use, and
+/// sizes too close together are refused rather than checked weakly.
+#[test]
+fn the_scaling_check_catches_quadratic_work() {
+    let header_params = [10, 100, MAX_HEADER_PARAMS - 1];
+    for sizes in [
+        &SIZES[..],
+        &header_params,
+        &[10, 1_000, 60_000],
+        &[10, 1_000, 16_000],
+        &[10, 100, 9_000],
+        &[10, 100, 3_900],
+    ] {
+        let outcome = check_scaling("quadratic", sizes, quadratic(*sizes.last().unwrap()));
+        assert!(outcome.is_err(), "{sizes:?}: {outcome:?}");
+        eprintln!("caught: {}", outcome.unwrap_err());
+    }
+    // 100 to 255 (2.55 times): no size is far enough below the largest.
+    assert_eq!(reference_size(&[100, MAX_HEADER_PARAMS - 1]), None);
+    assert_eq!(reference_size(&header_params), Some(10));
+    assert_eq!(reference_size(&SIZES), Some(1_000));
+    assert_eq!(reference_size(&[10, 1_000, 16_000]), Some(10));
 }
 
 /// `n` distinct names, in an order that gives the sort real work (a stride permutation).
@@ -247,7 +321,7 @@ fn oauth_header_limits_are_typed_errors_that_name_them() {
 
 #[test]
 fn oauth_header_parsing_scales_linearly() {
-    // Parameter counts stop at the limit, so compare 10, 100 and 255 (+ realm).
+    // Parameter counts stop at the limit, so compare 10 with 255 (+ realm): 25.5 times more.
     let sizes = [10, 100, MAX_HEADER_PARAMS - 1];
     assert_scales_linearly("oauth header, distinct names", &sizes, |n| {
         let h = header_with(n, |i| format!("oauth_p{i}"));

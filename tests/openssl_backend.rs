@@ -14,24 +14,11 @@ use bitbucket_oauth::{
     TokenSecret,
 };
 
-/// `shared/vectors` beside the project (CI), or the workspace copy, or `$BITBUCKET_OAUTH_VECTORS`.
-fn vectors_dir() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        std::env::var_os("BITBUCKET_OAUTH_VECTORS").map(PathBuf::from),
-        Some(manifest.join("../shared/vectors")),
-        Some(manifest.join("../../shared/vectors")),
-        Some(PathBuf::from("/work/shared/vectors")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|p| p.join("README.md").is_file())
-        .expect("test vectors not found: set BITBUCKET_OAUTH_VECTORS to shared/vectors")
-}
-
+/// A published vector, from the repository's own copies in `tests/data/vectors/`.
 fn vector(name: &str) -> String {
-    let path = vectors_dir().join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/vectors")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

@@ -2433,11 +2433,24 @@ fn the_http_helper_refuses_anything_but_loopback_http() {
 
 #[test]
 fn dropping_the_stand_in_stops_it() {
-    let stand_in = StandIn::start().unwrap();
+    // A port the system never hands out for port 0 (just below the ephemeral range), so that
+    // once the stand-in lets it go no other test can be listening there: a refused connection
+    // then means the stand-in stopped, and an accepted one cannot come from a port reused by
+    // another test.
+    let ephemeral_low: u16 = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse().ok())
+        .unwrap_or(32_768);
+    let stand_in = (ephemeral_low.saturating_sub(2_000)..ephemeral_low)
+        .rev()
+        .find_map(|port| StandIn::builder().port(port).start().ok())
+        .expect("no free port below the ephemeral range");
     let addr = stand_in.addr();
+    assert!(addr.port() < ephemeral_low, "{addr}");
     assert!(send(&get(&stand_in.url("/"))).is_ok());
     drop(stand_in);
-    assert!(TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_err());
+    let err = TcpStream::connect_timeout(&addr, Duration::from_secs(10)).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused, "{err}");
 }
 
 #[test]

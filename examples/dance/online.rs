@@ -194,7 +194,8 @@ mod net {
         #[command(flatten)]
         pub(crate) connection: Connection,
         /// `oob` (type the verification code) or a URL; an http://127.0.0.1:<port>/... or
-        /// http://localhost:<port>/... callback is caught by listening on that port.
+        /// http://localhost:<port>/... callback is caught by listening on that port (port 0: a
+        /// free port the system picks, printed first and sent as the callback).
         #[arg(long, value_name = "oob|URL", default_value = "oob")]
         pub(crate) callback: String,
         /// Where to save the access token (JSON, mode 0600).
@@ -345,17 +346,38 @@ mod net {
         Ok(line)
     }
 
+    /// `callback` with its port replaced by `port` (for a callback given with port 0).
+    fn with_port(callback: &str, port: u16) -> CliResult<String> {
+        let uri: http::Uri = callback
+            .parse()
+            .map_err(|e| CliError::new(format!("--callback {callback}: {e}")))?;
+        let host = uri.host().unwrap_or("127.0.0.1");
+        let path = uri.path_and_query().map_or("/", |p| p.as_str());
+        Ok(format!("http://{host}:{port}{path}"))
+    }
+
     pub(crate) fn login(args: &LoginArgs) -> CliResult<()> {
         let adapter = adapter(&args.connection)?;
+        let mut callback_url = args.callback.clone();
         let listener = match loopback_port(&args.callback) {
-            Some(port) => Some(TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
-                CliError::new(format!(
-                    "cannot listen on 127.0.0.1:{port} for the callback: {e}"
-                ))
-            })?),
+            Some(port) => {
+                let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
+                    CliError::new(format!(
+                        "cannot listen on 127.0.0.1:{port} for the callback: {e}"
+                    ))
+                })?;
+                if port == 0 {
+                    let bound = listener
+                        .local_addr()
+                        .map_err(|e| CliError::new(format!("callback listener: {e}")))?;
+                    callback_url = with_port(&args.callback, bound.port())?;
+                    print_stdout(&format!("Listening for the callback at {callback_url}\n"))?;
+                }
+                Some(listener)
+            }
             None => None,
         };
-        let request_token = adapter.request_token(&args.callback)?;
+        let request_token = adapter.request_token(&callback_url)?;
         let url = adapter.oauth().authorize_url(&request_token);
         print_stdout(&format!(
             "Open this URL in a browser and approve the access:\n{url}\n"

@@ -11,6 +11,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use arbitrary::{Arbitrary, Unstructured};
+use bitbucket_oauth::flow::MAX_TOKEN_RESPONSE_BYTES;
+use bitbucket_oauth::header::MAX_HEADER_BYTES;
 use bitbucket_oauth_fuzz::{
     CallbackInput, ContentType, HeaderChoice, ProtocolInput, RequestInput, ResponseInput, Seed,
     TokenChoice,
@@ -362,6 +364,20 @@ fn token_response() {
         let bytes = response_seed(input);
         write_checked("token_response", name, input, &bytes);
     }
+    // One byte past MAX_TOKEN_RESPONSE_BYTES: the size limit's branch (ResponseTooLarge).
+    let prefix = "oauth_token=t&oauth_token_secret=";
+    let body = format!(
+        "{prefix}{}",
+        "s".repeat(MAX_TOKEN_RESPONSE_BYTES + 1 - prefix.len())
+    );
+    let over = ResponseInput {
+        status: 200,
+        headers: vec![(Ct, b"text/plain;charset=UTF-8")],
+        body: body.as_bytes(),
+    };
+    assert_eq!(over.body.len(), MAX_TOKEN_RESPONSE_BYTES + 1);
+    let bytes = response_seed(&over);
+    write_checked("token_response", "body_over_limit", &over, &bytes);
 }
 
 fn oauth_header() {
@@ -401,6 +417,11 @@ fn oauth_header() {
     for (name, text) in seeds {
         write("oauth_header", name, text.as_bytes());
     }
+    // One byte past MAX_HEADER_BYTES: the length limit's branch (TooLong).
+    let prefix = "OAuth realm=\"";
+    let over = format!("{prefix}{}\"", "a".repeat(MAX_HEADER_BYTES - prefix.len()));
+    assert_eq!(over.len(), MAX_HEADER_BYTES + 1);
+    write("oauth_header", "over_limit", over.as_bytes());
 }
 
 fn protocol_seed(input: &ProtocolInput<'_>) -> Vec<u8> {
@@ -525,6 +546,14 @@ fn header_roundtrip() {
         let bytes = protocol_seed(input);
         write_checked("header_roundtrip", name, input, &bytes);
     }
+    // A realm as long as MAX_HEADER_BYTES: the signed header is past the parser's limit.
+    let realm = "r".repeat(MAX_HEADER_BYTES);
+    let over = ProtocolInput {
+        realm: Some(&realm),
+        ..base.clone()
+    };
+    let bytes = protocol_seed(&over);
+    write_checked("header_roundtrip", "realm_over_header_limit", &over, &bytes);
 }
 
 fn keys() {

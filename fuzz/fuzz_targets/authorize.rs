@@ -1,75 +1,7 @@
-//! `Signer::authorize` (the header-only path, with its fast lane) against `Signer::sign_parts`
-//! (the general path) on an arbitrary method, URI, `Content-Type` and body.
-//!
-//! Properties: never panics; for every signer and option set below, `authorize` gives exactly
-//! the header `sign` gives, or the same error; calling it twice gives the same bytes (the
-//! per-thread buffers carry nothing from one call to the next).
+//! The `authorize` target: its properties and body are in `src/targets/authorize.rs`.
 #![no_main]
 
-use bitbucket_oauth::clock::{FixedClock, FixedNonce};
-use bitbucket_oauth::signature::{HmacSha, Plaintext};
-use bitbucket_oauth::{ConsumerKey, ConsumerSecret, SignOptions, Signer, TokenRef};
-use bitbucket_oauth_fuzz::RequestInput;
+use bitbucket_oauth_fuzz::{RequestInput, targets};
 use libfuzzer_sys::fuzz_target;
 
-fn signers() -> [Signer; 2] {
-    let pinned = |signer: bitbucket_oauth::SignerBuilder| {
-        signer
-            .clock(FixedClock(1_700_000_000))
-            .nonce_source(FixedNonce("kllo9940pd9333jh8rtbW4Lk".into()))
-            .build()
-    };
-    [
-        // This crate's HMAC-SHA1: the lane takes its tag directly.
-        pinned(Signer::builder(
-            ConsumerKey::new("repo-sync-service"),
-            HmacSha::sha1(ConsumerSecret::new("kd94hf93k423kf44")),
-        )),
-        // Any other method, through the trait; its signature needs encoding.
-        pinned(Signer::builder_boxed(
-            ConsumerKey::new("repo-sync-service"),
-            Box::new(Plaintext::new(ConsumerSecret::new("c s&"))),
-        )),
-    ]
-}
-
-fuzz_target!(|input: RequestInput<'_>| {
-    let Some((method, uri, headers)) = input.http_parts() else {
-        return;
-    };
-    let token = TokenRef {
-        token: "nnch734d00sl2jdk7cAhY3Ql8pyQjzXh",
-        secret: "pfkkdhi9sl3r4s00",
-    };
-    let options = [
-        if input.with_token {
-            SignOptions::new().token(token)
-        } else {
-            SignOptions::new()
-        },
-        SignOptions::new().two_legged_empty_token().version(false),
-        SignOptions::new().callback("oob").verifier("v-1"),
-        SignOptions::new().token(token).realm("Bitbucket"),
-    ];
-    for signer in signers() {
-        for options in &options {
-            let general = signer.sign_parts(&method, &uri, &headers, input.body, options);
-            let header = signer.authorize_parts(&method, &uri, &headers, input.body, options);
-            let again = signer.authorize_parts(&method, &uri, &headers, input.body, options);
-            match (general, header, again) {
-                (Ok(signed), Ok(header), Ok(again)) => {
-                    assert_eq!(signed.authorization(), &header);
-                    assert_eq!(header, again);
-                    assert!(header.is_sensitive());
-                }
-                (Err(general), Err(header), Err(again)) => {
-                    assert_eq!(format!("{general:?}"), format!("{header:?}"));
-                    assert_eq!(format!("{header:?}"), format!("{again:?}"));
-                }
-                (general, header, again) => {
-                    panic!("sign: {general:?}; authorize: {header:?}; again: {again:?}")
-                }
-            }
-        }
-    }
-});
+fuzz_target!(|input: RequestInput<'_>| targets::authorize::run(input));

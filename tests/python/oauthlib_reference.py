@@ -1,9 +1,11 @@
 """Reference signatures from oauthlib, for tests/differential_oauthlib.rs.
 
-Reads one JSON document on stdin: {"rsa_private_key_pem": "...", "cases": [case, ...]}.
-Each case describes one request and its credentials (see the Rust test for the fields) and
-lists the signature methods to compute, with the Authorization header *our* crate produced
-for each method.
+Reads one JSON document on stdin: {"rsa_private_keys": {name: pem, ...}, "cases": [case, ...]}.
+Each case describes one request and its credentials (see the Rust test for the fields), names
+the RSA key its RSA methods use, and lists the signature methods to compute, with what *our*
+crate produced for each method: the Authorization header of `sign`, the header of the
+header-only `authorize`, the `to_urlencoded` text, and the request URI after `apply_query` and
+the body after `apply_form` (when those placements are compared for the case).
 
 For every (case, method) it writes, on stdout, a JSON object with:
 
@@ -17,6 +19,17 @@ For every (case, method) it writes, on stdout, a JSON object with:
   are collected from the query, the form body and OUR Authorization header, and the
   resulting base string is returned, with the oauth_signature oauthlib reads from our header
   and whether oauthlib's own verify_* function accepts it.
+* "header_only": the same as "server", for the header of our header-only path.
+* "urlencoded": the pairs oauthlib's urldecode reads from our to_urlencoded text.
+* "query" / "form": the same as "server", for a request whose protocol parameters are in the
+  query (RFC 5849 3.5.3) or the form body (3.5.2) as our apply_query / apply_form placed them,
+  with no Authorization header; absent when the case has no such placement.
+
+Raw (unescaped) non-ASCII characters in a query or form body: oauthlib's urldecode refuses any
+character outside the URL-encoded alphabet. Under application/x-www-form-urlencoded, which RFC
+5849 3.4.1.3.1 applies to both, a raw octet and its %XX escape decode to the same octet, so
+such characters are replaced by the %XX escapes of their UTF-8 bytes before oauthlib reads
+them (escape_non_ascii), and nothing else is changed.
 
 Any exception is reported per (case, method) as {"error": "..."} so the Rust side can show
 it next to the case; this script never drops a case silently.
@@ -73,16 +86,28 @@ def protocol_params(case, method):
     return out
 
 
-def request_parts(case):
-    """(query, form body or None): what oauthlib collects besides the header."""
-    query = urllib.parse.urlparse(case["uri"]).query
-    body = None
-    if is_form(case["content_type"]):
+def escape_non_ascii(text):
+    """Each raw non-ASCII character as the %XX escapes of its UTF-8 bytes (see the module
+    documentation); every other character unchanged."""
+    return "".join(
+        c if ord(c) < 128 else urllib.parse.quote(c, safe="") for c in text
+    )
+
+
+def request_parts(case, uri=None, body=None):
+    """(query, form body or None): what oauthlib collects besides the header, from the case's
+    URI and body, or from the given ones (a placement's)."""
+    query = escape_non_ascii(urllib.parse.urlparse(uri or case["uri"]).query)
+    if body is None:
         body = case["body"]
+    if is_form(case["content_type"]):
+        body = escape_non_ascii(body)
         # collect_parameters silently ignores a body it cannot decode
         # (common.extract_params returns None); decode it here first so such a body is an
         # error instead of a silently different base string.
         urldecode(body)
+    else:
+        body = None
     return query, body
 
 
@@ -137,6 +162,40 @@ def verify(method, request, case, public_pem):
     )
 
 
+class PlacedRequest:
+    """A request whose protocol parameters are in its query or form body (RFC 5849 3.5.2,
+    3.5.3), as oauthlib's verify_* functions read it."""
+
+    def __init__(self, case, uri, body):
+        query, body = request_parts(case, uri, body)
+        collected = signature.collect_parameters(
+            uri_query=query, body=body, exclude_oauth_signature=False
+        )
+        self.uri = uri
+        self.http_method = case["method"]
+        self.params = [(k, v) for k, v in collected if k != "oauth_signature"]
+        signatures = [v for k, v in collected if k == "oauth_signature"]
+        self.signature = signatures[0] if len(signatures) == 1 else None
+
+
+def server_view(method, request, case, public_pem):
+    normalized = signature.normalize_parameters(request.params)
+    return {
+        "base_string": signature.signature_base_string(
+            case["method"], signature.base_string_uri(request.uri), normalized
+        ),
+        "signature_read": request.signature,
+        "verified": bool(verify(method, request, case, public_pem)),
+    }
+
+
+def guarded(fn):
+    try:
+        return fn()
+    except Exception:  # noqa: BLE001 - reported to the Rust side, which fails the test
+        return {"error": traceback.format_exc()}
+
+
 def one(case, method, ours, private_key, public_pem):
     result = {}
     try:
@@ -165,42 +224,69 @@ def one(case, method, ours, private_key, public_pem):
         }
     except Exception:  # noqa: BLE001 - reported to the Rust side, which fails the test
         result["client"] = {"error": traceback.format_exc()}
-    try:
-        request = ReceivedRequest(case, ours)
-        result["server"] = {
-            "base_string": base_string(case, ours),
+    def from_header(header):
+        request = ReceivedRequest(case, header)
+        return {
+            "base_string": base_string(case, header),
             "signature_read": request.signature,
             "verified": bool(verify(method, request, case, public_pem)),
-            "realm": dict(utils.parse_authorization_header(ours)).get("realm"),
+            "realm": dict(utils.parse_authorization_header(header)).get("realm"),
         }
-    except Exception:  # noqa: BLE001
-        result["server"] = {"error": traceback.format_exc()}
+
+    result["server"] = guarded(lambda: from_header(ours["authorization"]))
+    result["header_only"] = guarded(lambda: from_header(ours["header_only"]))
+    result["urlencoded"] = guarded(
+        lambda: {"pairs": [list(p) for p in urldecode(ours["urlencoded"])]}
+    )
+    if ours.get("query_uri") is not None:
+        result["query"] = guarded(
+            lambda: server_view(
+                method,
+                PlacedRequest(case, ours["query_uri"], case["body"]),
+                case,
+                public_pem,
+            )
+        )
+    if ours.get("form_body") is not None:
+        result["form"] = guarded(
+            lambda: server_view(
+                method,
+                PlacedRequest(case, case["uri"], ours["form_body"]),
+                case,
+                public_pem,
+            )
+        )
     return result
 
 
 def main():
     doc = json.loads(sys.stdin.buffer.read())
-    private_pem = doc["rsa_private_key_pem"]
     # Parsed once: oauthlib hands rsa_key to PyJWT's RSAAlgorithm.prepare_key, which returns
     # an already-loaded cryptography key unchanged and would otherwise parse (and fully
     # validate, about 50 ms) the PEM again for every signature. The signature is the same.
-    key = serialization.load_pem_private_key(private_pem.encode("ascii"), password=None)
-    public_pem = (
-        key.public_key()
-        .public_bytes(
-            serialization.Encoding.PEM,
-            serialization.PublicFormat.SubjectPublicKeyInfo,
+    keys = {}
+    for name, private_pem in doc["rsa_private_keys"].items():
+        key = serialization.load_pem_private_key(
+            private_pem.encode("ascii"), password=None
         )
-        .decode("ascii")
-    )
+        public_pem = (
+            key.public_key()
+            .public_bytes(
+                serialization.Encoding.PEM,
+                serialization.PublicFormat.SubjectPublicKeyInfo,
+            )
+            .decode("ascii")
+        )
+        keys[name] = (key, public_pem)
     results = []
     for case in doc["cases"]:
+        key, public_pem = keys[case["rsa_key"]]
         results.append(
             {
                 "id": case["id"],
                 "methods": {
                     method: one(case, method, ours, key, public_pem)
-                    for method, ours in case["authorization"].items()
+                    for method, ours in case["ours"].items()
                 },
             }
         )
