@@ -7,7 +7,7 @@
 //! * every other byte of the UTF-8 representation is written as `%XX` with **uppercase** hex;
 //! * a space is `%20`, never `+`; `*` is `%2A`.
 //!
-//! Encoding is the [`percent_encoding`] crate with one [`AsciiSet`], [`RFC5849`]: every byte
+//! Encoding is the [`percent_encoding`] crate with one [`AsciiSet`] (`RFC5849`): every byte
 //! this crate encodes (base string, `Authorization` header, signing key, form bodies) goes
 //! through [`encode_into`].
 //!
