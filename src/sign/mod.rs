@@ -211,7 +211,12 @@ const RESERVED: [&str; 9] = [
 
 struct Inner {
     consumer_key: ConsumerKey,
+    /// The consumer key's §3.6 encoding, made once.
+    consumer_key_encoded: String,
     method: Arc<dyn SignatureMethod>,
+    /// The method's name, asked once, and its §3.6 encoding.
+    method_name: String,
+    method_name_encoded: String,
     clock: Box<dyn Clock>,
     nonces: Box<dyn NonceSource>,
     clock_offset: AtomicI64,
@@ -285,7 +290,10 @@ impl SignerBuilder {
     pub fn build(self) -> Signer {
         Signer {
             inner: Arc::new(Inner {
+                consumer_key_encoded: encode::encode(self.consumer_key.as_str()),
                 consumer_key: self.consumer_key,
+                method_name: self.method.name().to_owned(),
+                method_name_encoded: encode::encode(self.method.name()),
                 method: self.method,
                 clock: self.clock,
                 nonces: self.nonces,
@@ -344,7 +352,7 @@ impl Signer {
     /// The `oauth_signature_method` this signer sends.
     #[must_use]
     pub fn method_name(&self) -> &str {
-        self.inner.method.name()
+        &self.inner.method_name
     }
 
     /// Seconds added to the clock's time for `oauth_timestamp` (0 unless corrected).
@@ -489,7 +497,7 @@ impl Signer {
             .method
             .sign(base, token_secret, plain)
             .map_err(|e| Error::Signing {
-                method: self.inner.method.name().to_owned(),
+                method: self.inner.method_name.clone(),
                 reason: e.to_string(),
             })?;
         Span::of(sig_start, plain.len())
@@ -506,7 +514,7 @@ impl Signer {
 
         let timestamp = options.timestamp.unwrap_or_else(|| self.now());
         let (token, token_secret) = options.token.parts();
-        let method_name = self.inner.method.name();
+        let method_name = self.inner.method_name.as_str();
 
         // One buffer holds every plain protocol value and then the signature; `Signed` keeps it
         // and hands out slices. The nonce goes first: a `NonceSource` is given an empty string.
@@ -563,7 +571,11 @@ impl Signer {
             }
         }
 
-        proto.encode_values(plain)?;
+        proto.encode_values(
+            plain,
+            &self.inner.consumer_key_encoded,
+            &self.inner.method_name_encoded,
+        )?;
         Ok((proto, timestamp, token_secret))
     }
 }
@@ -586,6 +598,18 @@ const FIXED_NAMES: [&str; 8] = [
     "oauth_version",
     "oauth_callback",
     "oauth_verifier",
+];
+
+/// The fixed slots in the byte order of their names.
+const SLOTS_BY_NAME: [usize; 8] = [
+    CALLBACK,
+    CONSUMER_KEY,
+    NONCE,
+    SIGNATURE_METHOD,
+    TIMESTAMP,
+    TOKEN,
+    VERIFIER,
+    VERSION,
 ];
 
 /// A byte range of the plain-values buffer of a [`Signed`].
@@ -675,13 +699,43 @@ impl Protocol {
             )
     }
 
-    /// Encodes every value once.
-    fn encode_values(&mut self, plain: &str) -> Result<(), Error> {
+    /// `(name, encoded value)` with the fixed parameters in the byte order of their names (the
+    /// order the base string sorts them into, so that sorting finds them in place), then the
+    /// extra ones.
+    fn iter_encoded_by_name<'s>(
+        &'s self,
+        plain: &'s str,
+    ) -> impl Iterator<Item = (&'s str, &'s str)> {
+        let encoded = self.encoded.as_str();
+        SLOTS_BY_NAME
+            .iter()
+            .filter_map(move |&slot| {
+                self.encoded_fixed[slot].map(|s| (FIXED_NAMES[slot], s.get(encoded)))
+            })
+            .chain(
+                self.extra
+                    .iter()
+                    .zip(&self.encoded_extra)
+                    .map(move |((n, _), v)| (n.get(plain), v.get(encoded))),
+            )
+    }
+
+    /// Encodes every value once; the consumer key's and the method name's encodings are the
+    /// signer's, made when it was built.
+    fn encode_values(
+        &mut self,
+        plain: &str,
+        consumer_key_encoded: &str,
+        method_name_encoded: &str,
+    ) -> Result<(), Error> {
         self.encoded.reserve(plain.len() + plain.len() / 2);
         for (slot, span) in self.fixed.iter().enumerate() {
-            if let Some(span) = span {
-                self.encoded_fixed[slot] = Some(Span::encode(&mut self.encoded, span.get(plain))?);
-            }
+            let Some(span) = span else { continue };
+            self.encoded_fixed[slot] = Some(match slot {
+                CONSUMER_KEY => Span::push(&mut self.encoded, consumer_key_encoded)?,
+                SIGNATURE_METHOD => Span::push(&mut self.encoded, method_name_encoded)?,
+                _ => Span::encode(&mut self.encoded, span.get(plain))?,
+            });
         }
         for (_, value) in &self.extra {
             let span = Span::encode(&mut self.encoded, value.get(plain))?;
@@ -743,7 +797,7 @@ fn base_string(
     if params.iter().any(|(name, _)| name.starts_with("oauth_")) {
         duplicate(proto.iter(plain), |name| params.contains_name(name))?;
     }
-    for (name, value) in proto.iter_encoded(plain) {
+    for (name, value) in proto.iter_encoded_by_name(plain) {
         params.push_encoded(name, value);
     }
     BaseString::new(method, uri, &mut params)
@@ -947,5 +1001,21 @@ impl Signed {
         }
         body.extend_from_slice(self.to_urlencoded().as_bytes());
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_by_name_are_the_fixed_names_in_byte_order() {
+        let names: Vec<&str> = SLOTS_BY_NAME
+            .iter()
+            .map(|&slot| FIXED_NAMES[slot])
+            .collect();
+        let mut sorted = FIXED_NAMES.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted);
     }
 }
