@@ -1,5 +1,5 @@
-//! `Signer::authorize`, the header-only hot path, against `Signer::sign`: the same bytes for
-//! every request and option (or the same error), whichever path (fast lane or general) it took.
+//! `Signer::authorize`, the header alone, against `Signer::sign`: the same bytes for every
+//! request and option (or the same error).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use bitbucket_oauth::clock::NonceSource;
@@ -52,8 +52,8 @@ fn rfc5849_photos_request_through_authorize() {
     );
 }
 
-/// A nonce source that signs with the same thread's signer while it is asked for a nonce: the
-/// per-thread buffers are then in use, and `authorize` must fall back to fresh ones, not panic.
+/// A nonce source that signs with the same thread's signer while it is asked for a nonce: a
+/// signature inside a signature must work, not panic.
 #[derive(Debug)]
 struct ReentrantNonce;
 

@@ -175,7 +175,7 @@ fn ipv6_hosts_are_signed_in_rfc_5952_form_by_the_core() {
         let signed = signer.sign(&request, &SignOptions::new()).unwrap();
         let text = signed.base_string().unredacted();
         assert_eq!(text.split('&').nth(1), Some(base_uri), "{uri}: {text}");
-        // `authorize` (the fast lane) signs the same bytes.
+        // `authorize` signs the same bytes.
         assert_eq!(
             &signer.authorize(&request, &SignOptions::new()).unwrap(),
             signed.authorization()

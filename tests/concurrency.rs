@@ -130,8 +130,8 @@ fn threads_sharing_one_signer_get_the_single_threaded_result() {
     }
 }
 
-/// `authorize` uses per-thread buffers and the shared signer's token cache: threads signing for
-/// several tokens at once each get exactly the single-threaded header.
+/// Threads authorizing with one shared signer for several tokens at once each get exactly the
+/// single-threaded header.
 #[test]
 fn threads_authorizing_for_several_tokens_get_the_single_threaded_headers() {
     let signer = Signer::builder(

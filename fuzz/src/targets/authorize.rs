@@ -1,9 +1,8 @@
-//! `Signer::authorize` (the header-only path, with its fast lane) against `Signer::sign_parts`
-//! (the general path) on an arbitrary method, URI, `Content-Type` and body.
+//! `Signer::authorize` (the header alone) against `Signer::sign_parts` (the header with its
+//! working) on an arbitrary method, URI, `Content-Type` and body.
 //!
 //! Properties: never panics; for every signer and option set below, `authorize` gives exactly
-//! the header `sign` gives, or the same error; calling it twice gives the same bytes (the
-//! per-thread buffers carry nothing from one call to the next).
+//! the header `sign` gives, or the same error; calling it twice gives the same bytes.
 
 use crate::input::RequestInput;
 use bitbucket_oauth::clock::{FixedClock, FixedNonce};
@@ -18,7 +17,7 @@ fn signers() -> [Signer; 2] {
             .build()
     };
     [
-        // This crate's HMAC-SHA1: the lane takes its tag directly.
+        // HMAC-SHA1: a signature that is its own §3.6 encoding, but for `+`, `/` and `=`.
         pinned(Signer::builder(
             ConsumerKey::new("repo-sync-service"),
             HmacSha::sha1(ConsumerSecret::new("kd94hf93k423kf44")),
