@@ -48,9 +48,9 @@ fn run(signer: &Signer, authorize: bool, threads: usize, iters: u64) -> Duration
 
 fn bench_concurrency(c: &mut Criterion) {
     let key = key_2048();
+    let hmac = pinned_signer(HmacSha::sha1(ConsumerSecret::new(CONSUMER_SECRET)));
     // Extended below when the `openssl` feature is on.
     #[cfg_attr(not(feature = "openssl"), allow(unused_mut))]
-    let hmac = pinned_signer(HmacSha::sha1(ConsumerSecret::new(CONSUMER_SECRET)));
     let mut signers: Vec<(&str, Signer)> = vec![
         ("HMAC-SHA1", hmac.clone()),
         ("HMAC-SHA1-authorize", hmac),

@@ -13,7 +13,7 @@ use bitbucket_oauth::{
     Access, Client, ConsumerKey, ConsumerSecret, Endpoints, Error, SignOptions, Signer, Token,
     TokenSecret, UriProblem,
 };
-use http::{HeaderValue, StatusCode};
+use http::HeaderValue;
 
 const TS: u64 = 1_700_000_000;
 const NONCE: &str = "n0nce0n0nce0n0nce0n0";
@@ -529,7 +529,7 @@ mod through_the_adapter {
                 renewed.token(),
             )
             .unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.status(), http::StatusCode::OK);
     }
 
     /// reqwest (through a proxy on 127.0.0.1, which sees the absolute-form target and the `Host`
@@ -553,7 +553,7 @@ mod through_the_adapter {
         ] {
             let request = http::Request::get(uri).body(Vec::new()).unwrap();
             let response = adapter.send(request, &token).unwrap();
-            assert_eq!(response.status(), StatusCode::OK);
+            assert_eq!(response.status(), http::StatusCode::OK);
         }
         let seen = proxy.requests();
         assert_eq!(seen.len(), 2);

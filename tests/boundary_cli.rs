@@ -1,11 +1,11 @@
-#![cfg(all(feature = "reqwest", feature = "testkit"))]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The `dance` CLI at the boundary (issue 14): a URL with a raw space is signed as sent
 //! (`hello%20world`), `--sign-base-url` makes `login` pass against a server behind a proxy,
 //! and `login` and `renew` refused by a stand-in that echoes every secret show none of them.
 //!
 //! The example is built once (`cargo build --example dance --features testkit,reqwest`, in
 //! this test run's target directory); each child runs under a timeout and is killed past it.
+#![cfg(all(feature = "reqwest", feature = "testkit"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/refuser.rs"]
 mod refuser;

@@ -1,5 +1,3 @@
-#![cfg(all(feature = "reqwest", feature = "testkit"))]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! End-to-end tests of the `dance` CLI's `login`, `request`, `renew` and `keygen`, its error
 //! exits and its no-argument demo, against two providers:
 //!
@@ -15,6 +13,8 @@
 //! Where the providers differ (oauthlib reports no `oauth_problem` and has no session
 //! handles), each side is asserted exactly; see `tests/interop.rs` for the same differences at
 //! the library level.
+#![cfg(all(feature = "reqwest", feature = "testkit"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/oauthlib_provider.rs"]
 mod oauthlib_provider;

@@ -1,7 +1,7 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-#![cfg(feature = "testkit")]
 //! Written as a user of the crate would: "my code lists a user's repositories", tested against
 //! the stand-in. Only the public API, and the stand-in only in the tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg(feature = "testkit")]
 
 use std::io;
 

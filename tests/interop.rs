@@ -1,5 +1,3 @@
-#![cfg(all(feature = "reqwest", feature = "testkit"))]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Interop: the same client runs against two providers and must pass against both.
 //!
 //! - **oauthlib**: `tests/python/oauthlib_provider.py`, a provider on Python's oauthlib (its
@@ -34,6 +32,8 @@
 //!   parameters it saw) exists only on the oauthlib provider; on the stand-in the same awkward
 //!   parameters go to `/rest/api/1.0/projects` (signed, verified and ignored) or to the
 //!   request-token endpoint (a signed form POST).
+#![cfg(all(feature = "reqwest", feature = "testkit"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/oauthlib_provider.rs"]
 mod oauthlib_provider;

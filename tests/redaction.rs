@@ -1,5 +1,3 @@
-#![cfg(all(feature = "testkit", feature = "reqwest"))]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The canary test (issue 14, item 5): distinctive values are planted for every secret
 //! (consumer secret, token secret, verifier, session handle, private key), then every public
 //! type's `Debug` and `Display` within reach is rendered, and every error path of the dance is
@@ -10,6 +8,8 @@
 //!
 //! `testkit::LoggedRequest` is left out: it is a test tool's log of the raw requests,
 //! `Authorization` included, by design.
+#![cfg(all(feature = "testkit", feature = "reqwest"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/refuser.rs"]
 mod refuser;

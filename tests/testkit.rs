@@ -1,8 +1,8 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-#![cfg(feature = "testkit")]
 //! The stand-in, driven through the sans-IO `Client` and the testkit's HTTP helper: the dance
 //! (oob and callback, with context paths), renewal, resources, 2-legged OAuth, and every refusal
 //! the stand-in produces, in Atlassian's exact form.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg(feature = "testkit")]
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
