@@ -7,13 +7,14 @@
 #![cfg(all(feature = "reqwest", feature = "testkit"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "support/dance_bin.rs"]
+mod dance_bin;
 #[path = "support/refuser.rs"]
 mod refuser;
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -38,36 +39,7 @@ fn key_path() -> PathBuf {
 }
 
 fn dance_binary() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let build = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--example",
-                "dance",
-                "--features",
-                "testkit,reqwest",
-                "--message-format=json-render-diagnostics",
-            ])
-            .current_dir(manifest_dir())
-            .output()
-            .expect("could not run cargo");
-        assert!(
-            build.status.success(),
-            "cargo build --example dance failed:\n{}",
-            String::from_utf8_lossy(&build.stderr)
-        );
-        let built = String::from_utf8(build.stdout)
-            .unwrap()
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "dance")
-            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-            .expect("cargo reported no executable for the dance example");
-        let copy = work_dir("bin").join("dance");
-        std::fs::copy(&built, &copy).unwrap();
-        copy
-    })
+    dance_bin::dance_binary("boundary_cli")
 }
 
 fn work_dir(name: &str) -> PathBuf {

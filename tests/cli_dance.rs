@@ -16,6 +16,8 @@
 #![cfg(all(feature = "reqwest", feature = "testkit"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "support/dance_bin.rs"]
+mod dance_bin;
 #[path = "support/oauthlib_provider.rs"]
 mod oauthlib_provider;
 #[path = "support/python.rs"]
@@ -28,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -66,46 +68,8 @@ fn test_public_key() -> String {
 // ---------------------------------------------------------------------------------------------
 // The binary.
 
-/// Builds the example once (with the features `login`, `request`, `renew` and the demo need)
-/// and returns a private copy of it, so that another test building `dance` with other features
-/// cannot swap the binary under us.
 fn dance_binary() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let build = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--example",
-                "dance",
-                "--features",
-                "testkit,reqwest",
-                "--message-format=json-render-diagnostics",
-            ])
-            .current_dir(manifest_dir())
-            .output()
-            .expect("could not run cargo");
-        assert!(
-            build.status.success(),
-            "cargo build --example dance --features testkit,reqwest failed:\n{}",
-            String::from_utf8_lossy(&build.stderr)
-        );
-        let built = String::from_utf8(build.stdout)
-            .unwrap()
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "dance")
-            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-            .expect("cargo reported no executable for the dance example");
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli_dance");
-        std::fs::create_dir_all(&dir).unwrap();
-        let copy = dir.join(format!(
-            "dance-{}{}",
-            std::process::id(),
-            std::env::consts::EXE_SUFFIX
-        ));
-        std::fs::copy(&built, &copy).unwrap();
-        copy
-    })
+    dance_bin::dance_binary("cli_dance")
 }
 
 /// A fresh working directory for one test, removed when the test passes.
