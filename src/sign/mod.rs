@@ -691,12 +691,19 @@ impl Protocol {
             .iter()
             .zip(FIXED_NAMES)
             .filter_map(move |(span, name)| span.map(|s| (name, s.get(encoded))))
-            .chain(
-                self.extra
-                    .iter()
-                    .zip(&self.encoded_extra)
-                    .map(move |((n, _), v)| (n.get(plain), v.get(encoded))),
-            )
+            .chain(self.extra_encoded(plain))
+    }
+
+    /// `(name, encoded value)` of the extra parameters, in the order they were given.
+    fn extra_encoded<'s>(
+        &'s self,
+        plain: &'s str,
+    ) -> impl Iterator<Item = (&'s str, &'s str)> + Clone {
+        let encoded = self.encoded.as_str();
+        self.extra
+            .iter()
+            .zip(&self.encoded_extra)
+            .map(move |((n, _), v)| (n.get(plain), v.get(encoded)))
     }
 
     /// `(name, encoded value)` with the fixed parameters in the byte order of their names (the
@@ -712,12 +719,7 @@ impl Protocol {
             .filter_map(move |&slot| {
                 self.encoded_fixed[slot].map(|s| (FIXED_NAMES[slot], s.get(encoded)))
             })
-            .chain(
-                self.extra
-                    .iter()
-                    .zip(&self.encoded_extra)
-                    .map(move |((n, _), v)| (n.get(plain), v.get(encoded))),
-            )
+            .chain(self.extra_encoded(plain))
     }
 
     /// Encodes every value once; the consumer key's and the method name's encodings are the
