@@ -4,11 +4,14 @@
 //! |---|---|---|
 //! | `RSA-SHA1` (Bitbucket's) | [`RsaSha`] + [`RsaHash::Sha1`] | RSA private key |
 //! | `RSA-SHA256`, `RSA-SHA512` | [`RsaSha`] | RSA private key |
+//! | `RSA-SHA*` from any signer | [`RsaSigner`] | whatever the signer holds |
 //! | `HMAC-SHA1` | [`HmacSha`] + [`HmacHash::Sha1`] | consumer secret & token secret |
 //! | `HMAC-SHA256`, `HMAC-SHA512` | [`HmacSha`] | consumer secret & token secret |
 //! | `PLAINTEXT` | [`Plaintext`] | consumer secret & token secret |
 //!
-//! Bring your own (an HSM, a cloud KMS) by implementing [`SignatureMethod`].
+//! An RSA key held elsewhere (an HSM, a cloud KMS) plugs in through [`RsaSigner`]: any RustCrypto
+//! [`signature::Signer`] of PKCS#1 v1.5 signatures becomes an `RSA-SHA*` method. Anything else
+//! implements [`SignatureMethod`] itself.
 
 mod hmac;
 #[cfg(feature = "openssl")]
