@@ -57,6 +57,27 @@ fn get(url: &str) -> Request<Vec<u8>> {
     Request::get(url).body(Vec::new()).unwrap()
 }
 
+/// A request token asked for out of band.
+fn oob_request_token(client: &Client) -> Token<bitbucket_oauth::Request> {
+    let (request, pending) = client.request_token("oob").unwrap();
+    client
+        .finish_request_token(pending, &send(&request).unwrap())
+        .unwrap()
+}
+
+/// An out-of-band request token approved by alice on the authorization page, and the code it
+/// showed her.
+fn approved_oob(client: &Client) -> (Token<bitbucket_oauth::Request>, String) {
+    let token = oob_request_token(client);
+    let code = oob_verifier(
+        browser::approve(&client.authorize_url(&token), "alice")
+            .unwrap()
+            .body(),
+    )
+    .unwrap();
+    (token, code)
+}
+
 /// Request token (oob), approval by the stand-in, access token.
 fn oob_dance(stand_in: &StandIn, client: &Client) -> AccessToken {
     let (request, pending) = client.request_token("oob").unwrap();
@@ -219,16 +240,7 @@ fn oob_dance_under_the_default_context_path() {
 #[test]
 fn the_access_token_reuses_the_request_tokens_secret() {
     let (_stand_in, client) = setup(StandIn::builder());
-    let (request, pending) = client.request_token("oob").unwrap();
-    let token = client
-        .finish_request_token(pending, &send(&request).unwrap())
-        .unwrap();
-    let code = oob_verifier(
-        browser::approve(&client.authorize_url(&token), "alice")
-            .unwrap()
-            .body(),
-    )
-    .unwrap();
+    let (token, code) = approved_oob(&client);
     assert_eq!(code.len(), bitbucket_oauth::testkit::VERIFIER_LEN);
     assert_eq!(code.len(), 6);
     assert!(code.bytes().all(|b| b.is_ascii_alphanumeric()), "{code}");
@@ -427,10 +439,7 @@ fn manual_decisions_through_approve_and_deny() {
     );
 
     // deny() on an oob token: no redirect, the verifier is "denied".
-    let (request, pending) = client.request_token("oob").unwrap();
-    let token = client
-        .finish_request_token(pending, &send(&request).unwrap())
-        .unwrap();
+    let token = oob_request_token(&client);
     let decision = stand_in.deny(token.token()).unwrap();
     assert_eq!(
         (decision.verifier.as_str(), decision.redirect),
@@ -470,10 +479,7 @@ fn post_form(url: &str, body: &str, cookie: Option<&str>) -> Response<Vec<u8>> {
 #[test]
 fn the_authorize_page_is_a_login_then_an_xsrf_protected_approval_form() {
     let (stand_in, client) = setup(StandIn::builder());
-    let (request, pending) = client.request_token("oob").unwrap();
-    let token = client
-        .finish_request_token(pending, &send(&request).unwrap())
-        .unwrap();
+    let token = oob_request_token(&client);
     let url = client.authorize_url(&token);
     let next = format!(
         "/bitbucket/plugins/servlet/oauth/authorize?oauth_token={}",
@@ -611,10 +617,7 @@ fn the_browser_helper_approves_or_denies_as_a_user() {
     assert!(location.ends_with("&oauth_verifier=denied"), "{location}");
 
     // A user who cannot log in gets no further than the login page.
-    let (request, pending) = client.request_token("oob").unwrap();
-    let token = client
-        .finish_request_token(pending, &send(&request).unwrap())
-        .unwrap();
+    let token = oob_request_token(&client);
     assert!(stand_in.deactivate_user("bob"));
     let err = browser::approve(&client.authorize_url(&token), "bob").unwrap_err();
     assert_eq!(err.to_string(), "the login as bob was refused (HTTP 401)");
@@ -1716,10 +1719,7 @@ fn token_rejected_for_an_unknown_token_and_a_wrong_verifier() {
         &[("oauth_problem", "token_rejected")],
     );
 
-    let (request, pending) = client.request_token("oob").unwrap();
-    let token = client
-        .finish_request_token(pending, &send(&request).unwrap())
-        .unwrap();
+    let token = oob_request_token(&client);
     let page = browser::approve(&client.authorize_url(&token), "alice").unwrap();
     let code = oob_verifier(page.body()).unwrap();
     let (request, _pending) = client
@@ -1783,16 +1783,7 @@ fn token_rejected_for_an_unknown_token_and_a_wrong_verifier() {
 #[test]
 fn request_token_expires_after_600_seconds() {
     let (stand_in, client) = setup(StandIn::builder());
-    let (request, pending) = client.request_token("oob").unwrap();
-    let token = client
-        .finish_request_token(pending, &send(&request).unwrap())
-        .unwrap();
-    let code = oob_verifier(
-        browser::approve(&client.authorize_url(&token), "alice")
-            .unwrap()
-            .body(),
-    )
-    .unwrap();
+    let (token, code) = approved_oob(&client);
     stand_in.clock().advance(601);
     let (request, _pending) = client.access_token(&token, &Verifier::new(code)).unwrap();
     expect_refusal(
@@ -1813,16 +1804,7 @@ fn request_token_expires_after_600_seconds() {
 #[test]
 fn request_token_at_600_seconds_still_works() {
     let (stand_in, client) = setup(StandIn::builder());
-    let (request, pending) = client.request_token("oob").unwrap();
-    let token = client
-        .finish_request_token(pending, &send(&request).unwrap())
-        .unwrap();
-    let code = oob_verifier(
-        browser::approve(&client.authorize_url(&token), "alice")
-            .unwrap()
-            .body(),
-    )
-    .unwrap();
+    let (token, code) = approved_oob(&client);
     stand_in.clock().advance(600);
     let (request, pending) = client.access_token(&token, &Verifier::new(code)).unwrap();
     client
@@ -1835,16 +1817,7 @@ fn request_token_at_600_seconds_still_works() {
 #[test]
 fn request_token_used_twice_is_token_rejected_and_token_used_on_the_page() {
     let (stand_in, client) = setup(StandIn::builder());
-    let (request, pending) = client.request_token("oob").unwrap();
-    let token = client
-        .finish_request_token(pending, &send(&request).unwrap())
-        .unwrap();
-    let code = oob_verifier(
-        browser::approve(&client.authorize_url(&token), "alice")
-            .unwrap()
-            .body(),
-    )
-    .unwrap();
+    let (token, code) = approved_oob(&client);
     let verifier = Verifier::new(code);
     let (request, pending) = client.access_token(&token, &verifier).unwrap();
     client
@@ -1878,10 +1851,7 @@ fn request_token_used_twice_is_token_rejected_and_token_used_on_the_page() {
 #[test]
 fn exchanging_before_approval_is_permission_unknown() {
     let (stand_in, client) = setup(StandIn::builder().user_decision(UserDecision::Manual));
-    let (request, pending) = client.request_token("oob").unwrap();
-    let token = client
-        .finish_request_token(pending, &send(&request).unwrap())
-        .unwrap();
+    let token = oob_request_token(&client);
     let (request, pending) = client
         .access_token(&token, &Verifier::new("guessed"))
         .unwrap();
