@@ -30,6 +30,17 @@ impl Recorded {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+
+    /// The path of the target (without query), whatever its form (origin-form `/p?q`, or
+    /// absolute-form through a proxy).
+    pub fn path(&self) -> &str {
+        let t = self.target.as_str();
+        let t = match t.find("://") {
+            Some(i) => t[i + 3..].find('/').map_or("/", |j| &t[i + 3 + j..]),
+            None => t,
+        };
+        t.split('?').next().unwrap_or_default()
+    }
 }
 
 /// What the server does with a connection after reading the request.
