@@ -363,14 +363,7 @@ fn the_comparison_names_tomcats_form_rules() {
             .replace("flag%3D1%26", "")
             .replace("name%3Da%2520b%26", "");
         assert_ne!(ours, theirs);
-        let refusal = http::Response::builder()
-            .status(401)
-            .header("content-type", "text/plain")
-            .body(format!(
-                "oauth_problem=signature_invalid&oauth_signature_base_string={}",
-                bitbucket_oauth::encode::encode(&theirs)
-            ))
-            .unwrap();
+        let refusal = signature_invalid(&theirs);
         let err = client.check_response(&sent, &refusal).unwrap_err();
         let Error::Provider(p) = &err else {
             panic!("{err:?}")
@@ -396,6 +389,18 @@ fn the_comparison_names_tomcats_form_rules() {
         );
         assert!(!text.contains("Endpoints::sign_base_url"), "{text}");
     }
+}
+
+/// Bitbucket's `signature_invalid` refusal, echoing the base string it computed.
+fn signature_invalid(theirs: &str) -> http::Response<String> {
+    http::Response::builder()
+        .status(401)
+        .header("content-type", "text/plain")
+        .body(format!(
+            "oauth_problem=signature_invalid&oauth_signature_base_string={}",
+            bitbucket_oauth::encode::encode(theirs)
+        ))
+        .unwrap()
 }
 
 #[test]
@@ -427,14 +432,7 @@ fn the_comparison_names_sign_base_url_for_another_scheme_host_or_port() {
         ),
     ] {
         let theirs = sent.base_string().unredacted().replace(from, to);
-        let refusal = http::Response::builder()
-            .status(401)
-            .header("content-type", "text/plain")
-            .body(format!(
-                "oauth_problem=signature_invalid&oauth_signature_base_string={}",
-                bitbucket_oauth::encode::encode(&theirs)
-            ))
-            .unwrap();
+        let refusal = signature_invalid(&theirs);
         let text = client
             .check_response(&sent, &refusal)
             .unwrap_err()
