@@ -382,12 +382,11 @@ impl FormBody {
                 .is_some_and(|n| n.eq_ignore_ascii_case(b"charset="))
         });
         let mut names = Vec::new();
-        for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+        for segment in crate::params::segments(body) {
             if names.len() == MAX_FORM_NAMES {
                 break;
             }
-            let raw = pair.split(|&b| b == b'=').next().unwrap_or_default();
-            if let Ok(decoded) = crate::encode::decode_form_component(raw) {
+            if let Ok(decoded) = crate::encode::decode_form_component(segment.name) {
                 let name = crate::encode::encode(decoded);
                 if !names.contains(&name) {
                     names.push(name);
