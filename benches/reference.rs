@@ -26,7 +26,7 @@ use common::*;
 fn typical_base_string() -> String {
     let token = Token::<Access>::new(TOKEN, TokenSecret::new(TOKEN_SECRET));
     let opts = SignOptions::new()
-        .token(token.as_ref())
+        .token(token.as_token_ref())
         .nonce(NONCE)
         .timestamp(TIMESTAMP);
     pinned_signer(HmacSha::sha1(ConsumerSecret::new(CONSUMER_SECRET)))

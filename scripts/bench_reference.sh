@@ -124,19 +124,19 @@ ossl_raw = get("reference/raw-openssl-rsa-sha1")
 ossl_rates = [float(x) for x in (ossl_before, ossl_after) if x]
 ossl_rate = max(ossl_rates) if ossl_rates else None
 
-row("HMAC-SHA1 signed header, typical request, nonce pinned: `Signer::authorize`", fmt(ours))
+row("HMAC-SHA1 signed header, typical request, nonce pinned: `Signer::authorization_header`", fmt(ours))
 row("the same with its working (`Signer::sign`: header + base string + signature)",
     fmt(ours_sign))
-row("`Signer::authorize`, random nonce + system clock",
+row("`Signer::authorization_header`, random nonce + system clock",
     fmt(get("header/HMAC-SHA1/typical_authorize_random_nonce")))
 row("`Signer::sign`, random nonce + system clock",
     fmt(get("header/HMAC-SHA1/typical_random_nonce")))
 row("`Signer::sign`, heavy request (50 query params + form body)",
     fmt(get("header/HMAC-SHA1/heavy")))
 row("same typical request, oauth1-request 0.6 (HMAC-SHA1)", fmt(peer))
-row("same typical request, bitbucket-oauth `authorize` (peers group)", fmt(peer_ours))
+row("same typical request, bitbucket-oauth `authorization_header` (peers group)", fmt(peer_ours))
 row("same typical request, bitbucket-oauth `sign` (peers group)", fmt(peer_ours_sign))
-ratio_row("oauth1-request time / ours (HMAC-SHA1, `authorize`)", peer, peer_ours, ">= 1.5x",
+ratio_row("oauth1-request time / ours (HMAC-SHA1, `authorization_header`)", peer, peer_ours, ">= 1.5x",
           lambda r: r >= 1.5)
 ratio_row("oauth1-request time / ours (HMAC-SHA1, `sign`)", peer, peer_ours_sign, ">= 1.2x",
           lambda r: r >= 1.2)
@@ -146,7 +146,7 @@ if oauthlib_ns:
     ratio_row("oauthlib time / ours (HMAC-SHA1)", float(oauthlib_ns), peer_ours, "", lambda r: None)
 row("raw HMAC-SHA1 over the same base string (hmac crate)", fmt(raw))
 row("raw HMAC-SHA1 + base64", fmt(raw64))
-ratio_row("ours (`authorize`, for reference) / raw HMAC-SHA1", ours, raw, "", lambda r: None)
+ratio_row("ours (`authorization_header`, for reference) / raw HMAC-SHA1", ours, raw, "", lambda r: None)
 ratio_row("ours (`sign`, for reference) / raw HMAC-SHA1", ours_sign, raw, "", lambda r: None)
 row("RSA-SHA1 signed header, rsa 0.10 backend (RSA-2048)", fmt(rsa_ours))
 row("raw rsa 0.10 PKCS#1 v1.5 signature of the same base string", fmt(rsa_raw))

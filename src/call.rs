@@ -31,7 +31,7 @@
 use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 use http::{Method, Request as HttpRequest, Response, StatusCode, Uri};
 
-use crate::credentials::{Access, Request, Token, Verifier};
+use crate::credentials::{Access, Temporary, Token, Verifier};
 use crate::error::{Error, UriProblem};
 use crate::flow::{AccessToken, Client, SentRequest};
 use crate::problem::{OAuthProblem, Problem};
@@ -62,7 +62,7 @@ pub enum Auth<'a> {
     /// The access-token step.
     AccessToken {
         /// The authorized request token.
-        token: &'a Token<Request>,
+        token: &'a Token<Temporary>,
         /// The verifier from the callback.
         verifier: &'a Verifier,
     },
@@ -156,7 +156,7 @@ impl<'a> Call<'a> {
     #[must_use]
     pub fn access_token(
         client: &'a Client,
-        token: &'a Token<Request>,
+        token: &'a Token<Temporary>,
         verifier: &'a Verifier,
     ) -> Self {
         Self::new(

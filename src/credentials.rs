@@ -4,7 +4,7 @@
 //! comparison that is not constant-time is a timing leak), their memory is wiped on drop, and the
 //! value is reached only through an explicit `secret()` accessor.
 //!
-//! A request token and an access token are different types, [`Token<Request>`] and
+//! A request token and an access token are different types, [`Token<Temporary>`] and
 //! [`Token<Access>`], so an API call cannot be signed with a request token by mistake.
 
 use std::fmt;
@@ -97,22 +97,23 @@ mod sealed {
     pub trait Sealed {}
 }
 
-/// The kind of a [`Token`]: [`Request`] or [`Access`]. Sealed.
+/// The kind of a [`Token`]: [`Temporary`] or [`Access`]. Sealed.
 pub trait TokenKind: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
     /// `"request"` or `"access"`, for messages.
     const NAME: &'static str;
 }
 
-/// Marker: a temporary credential (request token, RFC 5849 §2.1).
+/// Marker: a temporary credential (request token, RFC 5849 §2.1). RFC 5849 calls request tokens
+/// "temporary credentials"; the name cannot be mistaken for [`http::Request`].
 #[derive(Debug, Clone, Copy)]
-pub enum Request {}
+pub enum Temporary {}
 /// Marker: a token credential (access token, RFC 5849 §2.3).
 #[derive(Debug, Clone, Copy)]
 pub enum Access {}
 
-impl sealed::Sealed for Request {}
+impl sealed::Sealed for Temporary {}
 impl sealed::Sealed for Access {}
-impl TokenKind for Request {
+impl TokenKind for Temporary {
     const NAME: &'static str = "request";
 }
 impl TokenKind for Access {
@@ -152,7 +153,7 @@ impl<K: TokenKind> Token<K> {
 
     /// Borrows the token as the untyped pair the signer takes.
     #[must_use]
-    pub fn as_ref(&self) -> TokenRef<'_> {
+    pub fn as_token_ref(&self) -> TokenRef<'_> {
         TokenRef {
             token: &self.token,
             secret: self.secret.secret(),
@@ -173,7 +174,7 @@ impl<K: TokenKind> Clone for Token<K> {
 impl<K: TokenKind> fmt::Debug for Token<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct(if K::NAME == "request" {
-            "Token<Request>"
+            "Token<Temporary>"
         } else {
             "Token<Access>"
         })
@@ -211,7 +212,7 @@ mod tests {
         let s = format!(
             "{t:?} {:?} {:?}",
             ConsumerSecret::new("hunter2"),
-            t.as_ref()
+            t.as_token_ref()
         );
         assert!(!s.contains("hunter2"), "{s}");
         assert_eq!(

@@ -5,7 +5,7 @@
 //! takes the [`http::Response`] back:
 //!
 //! ```text
-//! request_token(callback) ─► POST …/request-token ─► finish_request_token ─► Token<Request>
+//! request_token(callback) ─► POST …/request-token ─► finish_request_token ─► Token<Temporary>
 //! authorize_url(&token)   ─► user approves in a browser ─► callback ?oauth_token&oauth_verifier
 //! parse_callback(..)      ─► Verifier
 //! access_token(&token, &verifier) ─► POST …/access-token ─► finish_access_token ─► AccessToken
@@ -20,7 +20,7 @@ use http::{Method, Request as HttpRequest, Response, StatusCode, Uri};
 
 use crate::base_string::BaseString;
 use crate::bitbucket::Endpoints;
-use crate::credentials::{Access, Request, Token, TokenKind, TokenSecret, Verifier};
+use crate::credentials::{Access, Temporary, Token, TokenKind, TokenSecret, Verifier};
 use crate::encode;
 use crate::error::{Error, ProviderError, UriProblem};
 use crate::explain;
@@ -319,8 +319,8 @@ impl Client {
         &self,
         pending: PendingRequestToken,
         response: &Response<B>,
-    ) -> Result<Token<Request>, Error> {
-        let (token, fields) = parse_token_response::<Request, B>(&pending.sent, response)?;
+    ) -> Result<Token<Temporary>, Error> {
+        let (token, fields) = parse_token_response::<Temporary, B>(&pending.sent, response)?;
         match fields.iter().find(|(n, _)| n == "oauth_callback_confirmed") {
             Some((_, v)) if v == "true" => Ok(token),
             Some(_) => Err(Error::CallbackNotConfirmed),
@@ -349,7 +349,7 @@ impl Client {
 
     /// Step 2: where to send the user: the authorize endpoint with `oauth_token`.
     #[must_use]
-    pub fn authorize_url(&self, token: &Token<Request>) -> String {
+    pub fn authorize_url(&self, token: &Token<Temporary>) -> String {
         let base = self.endpoints.authorize().to_string();
         let mut url = String::with_capacity(base.len() + token.token().len() + 16);
         url.push_str(&base);
@@ -374,7 +374,7 @@ impl Client {
     pub fn parse_callback(
         &self,
         callback: &str,
-        pending: &Token<Request>,
+        pending: &Token<Temporary>,
     ) -> Result<Verifier, Error> {
         parse_callback(callback, pending)
     }
@@ -386,7 +386,7 @@ impl Client {
     /// Signing errors.
     pub fn access_token(
         &self,
-        token: &Token<Request>,
+        token: &Token<Temporary>,
         verifier: &Verifier,
     ) -> Result<(HttpRequest<Vec<u8>>, PendingAccessToken), Error> {
         let (request, sent) = self.signed_post(
@@ -450,11 +450,11 @@ impl Client {
         use crate::call::Auth;
         let options = self.options();
         let options = match auth {
-            Auth::Access(token) => options.token(token.as_ref()),
+            Auth::Access(token) => options.token(token.as_token_ref()),
             Auth::TwoLegged { .. } => options.two_legged_empty_token(),
             Auth::RequestToken { callback } => options.callback(callback),
             Auth::AccessToken { token, verifier } => {
-                options.token(token.as_ref()).verifier(verifier.secret())
+                options.token(token.as_token_ref()).verifier(verifier.secret())
             }
             Auth::Renew { access } => {
                 let handle = access.session_handle().ok_or(Error::InvalidParameter {
@@ -462,7 +462,7 @@ impl Client {
                     reason: "this access token came without a session handle, so it cannot be renewed; authorize again",
                 })?;
                 options
-                    .token(access.token().as_ref())
+                    .token(access.token().as_token_ref())
                     .extra("oauth_session_handle", handle)
             }
         };
@@ -581,7 +581,7 @@ impl Client {
 /// # Errors
 ///
 /// See [`Client::parse_callback`].
-pub fn parse_callback(callback: &str, pending: &Token<Request>) -> Result<Verifier, Error> {
+pub fn parse_callback(callback: &str, pending: &Token<Temporary>) -> Result<Verifier, Error> {
     let query = match callback.split_once('?') {
         Some((_, q)) => q,
         None => callback,

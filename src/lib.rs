@@ -37,7 +37,7 @@
 //! )
 //! .body(Vec::new())
 //! .unwrap();
-//! let signed = signer.sign(&request, &SignOptions::new().token(token.as_ref()))?;
+//! let signed = signer.sign(&request, &SignOptions::new().token(token.as_token_ref()))?;
 //! assert_eq!(
 //!     signed.base_string().unredacted(),
 //!     "GET&https%3A%2F%2Fbitbucket.example.com%2Frest%2Fapi%2F1.0%2Fprojects&limit%3D100\
@@ -112,7 +112,7 @@ pub mod uri;
 pub use base_string::BaseString;
 pub use bitbucket::Endpoints;
 pub use credentials::{
-    Access, ConsumerKey, ConsumerSecret, Request, Token, TokenKind, TokenRef, TokenSecret, Verifier,
+    Access, ConsumerKey, ConsumerSecret, Temporary, Token, TokenKind, TokenRef, TokenSecret, Verifier,
 };
 pub use error::{Error, ProviderError, UriProblem};
 pub use flow::{AccessToken, Client, SentRequest};

@@ -14,7 +14,7 @@ use std::time::Duration;
 use http::Response;
 
 use crate::call::{Auth, Call, Next};
-use crate::credentials::{Access, Request, Token, Verifier};
+use crate::credentials::{Access, Temporary, Token, Verifier};
 use crate::error::Error;
 use crate::flow::{
     AccessToken, Client, MAX_TOKEN_RESPONSE_BYTES, PendingAccessToken, PendingRequestToken,
@@ -206,7 +206,7 @@ impl AsyncClient {
     /// # Errors
     ///
     /// As [`Client::finish_request_token`], plus transport errors.
-    pub async fn request_token(&self, callback: &str) -> Result<Token<Request>, Error> {
+    pub async fn request_token(&self, callback: &str) -> Result<Token<Temporary>, Error> {
         let call = Call::request_token(&self.oauth, callback);
         let (response, sent) = self.drive(call, MAX_TOKEN_RESPONSE_BYTES).await?;
         let sent = token_step_sent(&response, sent)?;
@@ -221,7 +221,7 @@ impl AsyncClient {
     /// As [`Client::finish_access_token`], plus transport errors.
     pub async fn access_token(
         &self,
-        token: &Token<Request>,
+        token: &Token<Temporary>,
         verifier: &Verifier,
     ) -> Result<AccessToken, Error> {
         let call = Call::access_token(&self.oauth, token, verifier);
@@ -299,7 +299,7 @@ pub mod blocking {
         response_head, token_step_sent, too_large, transport, whoami_call, whoami_result,
     };
     use crate::call::{Auth, Call, Next};
-    use crate::credentials::{Access, Request, Token, Verifier};
+    use crate::credentials::{Access, Temporary, Token, Verifier};
     use crate::error::Error;
     use crate::flow::{
         AccessToken, MAX_TOKEN_RESPONSE_BYTES, PendingAccessToken, PendingRequestToken, SentRequest,
@@ -435,7 +435,7 @@ pub mod blocking {
         /// # Errors
         ///
         /// As there.
-        pub fn request_token(&self, callback: &str) -> Result<Token<Request>, Error> {
+        pub fn request_token(&self, callback: &str) -> Result<Token<Temporary>, Error> {
             let call = Call::request_token(&self.oauth, callback);
             let (response, sent) = self.drive(call, MAX_TOKEN_RESPONSE_BYTES)?;
             let sent = token_step_sent(&response, sent)?;
@@ -450,7 +450,7 @@ pub mod blocking {
         /// As there.
         pub fn access_token(
             &self,
-            token: &Token<Request>,
+            token: &Token<Temporary>,
             verifier: &Verifier,
         ) -> Result<AccessToken, Error> {
             let call = Call::access_token(&self.oauth, token, verifier);

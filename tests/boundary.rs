@@ -37,7 +37,7 @@ fn token() -> Token<Access> {
 fn signed_for(uri: &str) -> (HeaderValue, String) {
     let request = http::Request::get(uri).body(Vec::new()).unwrap();
     let signed = signer()
-        .sign(&request, &SignOptions::new().token(token().as_ref()))
+        .sign(&request, &SignOptions::new().token(token().as_token_ref()))
         .unwrap();
     (signed.authorization().clone(), signed.base_string().uri())
 }
@@ -177,7 +177,7 @@ fn ipv6_hosts_are_signed_in_rfc_5952_form_by_the_core() {
         assert_eq!(text.split('&').nth(1), Some(base_uri), "{uri}: {text}");
         // `authorize` signs the same bytes.
         assert_eq!(
-            &signer.authorize(&request, &SignOptions::new()).unwrap(),
+            &signer.authorization_header(&request, &SignOptions::new()).unwrap(),
             signed.authorization()
         );
         // The URL parser (what reqwest sends) writes the same host.

@@ -31,7 +31,7 @@ fn text(status: u16, body: &str) -> Response<Vec<u8>> {
         .unwrap()
 }
 
-fn request_token() -> Token<bitbucket_oauth::Request> {
+fn request_token() -> Token<bitbucket_oauth::Temporary> {
     Token::new("rt", TokenSecret::new("rts"))
 }
 
@@ -606,7 +606,7 @@ fn tokens_round_trip_through_serde() {
     let back: AccessToken = serde_json::from_str(&json).unwrap();
     assert_eq!(back.token().secret().secret(), "ats");
     assert_eq!(back.session_handle(), Some("sh"));
-    let pending: Token<bitbucket_oauth::Request> =
+    let pending: Token<bitbucket_oauth::Temporary> =
         serde_json::from_str(r#"{"token":"rt","secret":"rts"}"#).unwrap();
     assert_eq!(pending.token(), "rt");
 }

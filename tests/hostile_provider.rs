@@ -32,7 +32,7 @@ use bitbucket_oauth::reqwest::{AsyncClient, DEFAULT_MAX_BODY_BYTES, blocking};
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{
     Access, AccessToken, Client, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem,
-    Request, Signer, Token, TokenSecret, Verifier,
+    Signer, Temporary, Token, TokenSecret, Verifier,
 };
 use hostile::{Act, Server, StreamEnd, head, respond};
 
@@ -153,7 +153,7 @@ enum Step {
 #[derive(Debug)]
 #[allow(dead_code)] // the payloads are read only through Debug when a test fails
 enum Outcome {
-    RequestToken(Token<Request>),
+    RequestToken(Token<Temporary>),
     AccessToken(AccessToken),
     Whoami(String),
     Api(http::Response<Vec<u8>>),
@@ -203,7 +203,7 @@ fn oauth_client(base: &str) -> Client {
     Client::new(signer, Endpoints::bitbucket(base).unwrap())
 }
 
-fn request_token() -> Token<Request> {
+fn request_token() -> Token<Temporary> {
     Token::new("rt-pending", TokenSecret::new(REQUEST_SECRET))
 }
 

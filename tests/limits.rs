@@ -543,7 +543,7 @@ fn a_long_secret_within_the_byte_limit_is_kept_intact() {
     let body = format!("oauth_token=t&oauth_token_secret={secret}");
     assert!(body.len() <= MAX_TOKEN_RESPONSE_BYTES);
     let client = client();
-    let token = Token::<bitbucket_oauth::Request>::new("rt", TokenSecret::new("rts"));
+    let token = Token::<bitbucket_oauth::Temporary>::new("rt", TokenSecret::new("rts"));
     let (_, pending) = client.access_token(&token, &Verifier::new("v")).unwrap();
     let access = client.finish_access_token(pending, &ok(body)).unwrap();
     assert_eq!(access.token().secret().secret().len(), 60_000);

@@ -173,7 +173,7 @@ fn rsa_signer() -> Signer {
     )
 }
 
-fn request_token() -> Token<bitbucket_oauth::Request> {
+fn request_token() -> Token<bitbucket_oauth::Temporary> {
     Token::new("rt", TokenSecret::new(TOKEN_SECRET))
 }
 
@@ -247,8 +247,8 @@ fn no_secret_in_any_debug_display_or_error() {
     // The credentials and signers themselves.
     c.debug("ConsumerSecret", &ConsumerSecret::new(CONSUMER_SECRET));
     c.debug("TokenSecret", &TokenSecret::new(TOKEN_SECRET));
-    c.debug("Token<Request>", &request_token());
-    c.debug("TokenRef", &request_token().as_ref());
+    c.debug("Token<Temporary>", &request_token());
+    c.debug("TokenRef", &request_token().as_token_ref());
     c.debug("Verifier", &Verifier::new(VERIFIER));
     c.debug("AccessToken", &access());
     c.debug("RsaPrivateKey", &RsaPrivateKey::from_pem(KEY_PEM).unwrap());
@@ -270,7 +270,7 @@ fn no_secret_in_any_debug_display_or_error() {
         // handle), with a token secret.
         let token = access();
         let options = SignOptions::new()
-            .token(token.token().as_ref())
+            .token(token.token().as_token_ref())
             .verifier(VERIFIER)
             .extra("oauth_session_handle", SESSION_HANDLE);
         c.debug("SignOptions", &options);

@@ -58,7 +58,7 @@ fn get(url: &str) -> Request<Vec<u8>> {
 }
 
 /// A request token asked for out of band.
-fn oob_request_token(client: &Client) -> Token<bitbucket_oauth::Request> {
+fn oob_request_token(client: &Client) -> Token<bitbucket_oauth::Temporary> {
     let (request, pending) = client.request_token("oob").unwrap();
     client
         .finish_request_token(pending, &send(&request).unwrap())
@@ -67,7 +67,7 @@ fn oob_request_token(client: &Client) -> Token<bitbucket_oauth::Request> {
 
 /// An out-of-band request token approved by alice on the authorization page, and the code it
 /// showed her.
-fn approved_oob(client: &Client) -> (Token<bitbucket_oauth::Request>, String) {
+fn approved_oob(client: &Client) -> (Token<bitbucket_oauth::Temporary>, String) {
     let token = oob_request_token(client);
     let code = oob_verifier(
         browser::approve(&client.authorize_url(&token), "alice")
@@ -350,7 +350,7 @@ fn protocol_parameters_in_the_form_body_or_the_query_verify_too() {
     let access = oob_dance(&stand_in, &client);
     let mut request = get(&stand_in.url("/rest/api/1.0/projects?limit=1"));
     let signed = signer
-        .sign(&request, &SignOptions::new().token(access.token().as_ref()))
+        .sign(&request, &SignOptions::new().token(access.token().as_token_ref()))
         .unwrap();
     signed.apply_query(&mut request).unwrap();
     let response = send(&request).unwrap();

@@ -396,7 +396,7 @@ mod net {
 
     pub(crate) fn finish_login(
         adapter: &blocking::Client,
-        request_token: &Token<bitbucket_oauth::Request>,
+        request_token: &Token<bitbucket_oauth::Temporary>,
         verifier: &Verifier,
         token_file: &std::path::Path,
     ) -> CliResult<()> {

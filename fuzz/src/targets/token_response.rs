@@ -13,7 +13,7 @@ use bitbucket_oauth::encode::decode_form_component;
 use bitbucket_oauth::flow::MAX_TOKEN_RESPONSE_BYTES;
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{
-    Client, ConsumerKey, ConsumerSecret, Endpoints, Error, Problem, Request, Signer, Token,
+    Client, ConsumerKey, ConsumerSecret, Endpoints, Error, Problem, Signer, Temporary, Token,
     TokenSecret, Verifier,
 };
 use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
@@ -154,7 +154,7 @@ pub fn run(input: ResponseInput<'_>) {
     }
 
     // Step 3's response.
-    let request_token = Token::<Request>::new("request-token", TokenSecret::new("request-secret"));
+    let request_token = Token::<Temporary>::new("request-token", TokenSecret::new("request-secret"));
     let (_request, pending) = client
         .access_token(&request_token, &Verifier::new("verifier"))
         .unwrap();
