@@ -32,7 +32,11 @@ fn run(signer: &Signer, authorize: bool, threads: usize, iters: u64) -> Duration
                     .timestamp(TIMESTAMP);
                 for _ in 0..per_thread {
                     if authorize {
-                        black_box(signer.authorization_header(black_box(&request), &opts).unwrap());
+                        black_box(
+                            signer
+                                .authorization_header(black_box(&request), &opts)
+                                .unwrap(),
+                        );
                     } else {
                         black_box(signer.sign(black_box(&request), &opts).unwrap());
                     }

@@ -146,14 +146,20 @@ fn bench_header(c: &mut Criterion) {
         b.iter(|| hmac.sign(black_box(&typical), &pinned).unwrap())
     });
     g.bench_function("HMAC-SHA1/typical_authorize", |b| {
-        b.iter(|| hmac.authorization_header(black_box(&typical), &pinned).unwrap())
+        b.iter(|| {
+            hmac.authorization_header(black_box(&typical), &pinned)
+                .unwrap()
+        })
     });
     let live = Signer::new(bitbucket_oauth::ConsumerKey::new(CONSUMER_KEY), hmac_sha1());
     g.bench_function("HMAC-SHA1/typical_random_nonce", |b| {
         b.iter(|| live.sign(black_box(&typical), &unpinned).unwrap())
     });
     g.bench_function("HMAC-SHA1/typical_authorize_random_nonce", |b| {
-        b.iter(|| live.authorization_header(black_box(&typical), &unpinned).unwrap())
+        b.iter(|| {
+            live.authorization_header(black_box(&typical), &unpinned)
+                .unwrap()
+        })
     });
     g.bench_function("HMAC-SHA1/heavy", |b| {
         b.iter(|| hmac.sign(black_box(&heavy), &pinned).unwrap())
@@ -216,7 +222,10 @@ fn bench_peers(c: &mut Criterion) {
         b.iter(|| ours.sign(black_box(&typical), &pinned).unwrap())
     });
     g.bench_function("HMAC-SHA1/bitbucket-oauth-authorize", |b| {
-        b.iter(|| ours.authorization_header(black_box(&typical), &pinned).unwrap())
+        b.iter(|| {
+            ours.authorization_header(black_box(&typical), &pinned)
+                .unwrap()
+        })
     });
     g.bench_function("HMAC-SHA1/oauth1-request", |b| {
         b.iter(|| peer.get(black_box(TYPICAL_BASE), black_box(&params)))

@@ -80,14 +80,14 @@ impl SentRequest {
 
 /// The request-token step, waiting for its response.
 #[derive(Debug)]
-#[must_use = "pass it to Client::finish_request_token with the response"]
+#[must_use = "pass it to Consumer::finish_request_token with the response"]
 pub struct PendingRequestToken {
     sent: SentRequest,
 }
 
 /// The access-token (or renewal) step, waiting for its response.
 #[derive(Debug)]
-#[must_use = "pass it to Client::finish_access_token with the response"]
+#[must_use = "pass it to Consumer::finish_access_token with the response"]
 pub struct PendingAccessToken {
     sent: SentRequest,
 }
@@ -199,17 +199,18 @@ impl AccessToken {
     }
 }
 
-/// An OAuth 1.0a client for one provider: a [`Signer`] plus [`Endpoints`].
+/// This application as an OAuth 1.0a consumer of one provider (RFC 5849 calls it the client; the
+/// Application Link registers it as a consumer): a [`Signer`] plus [`Endpoints`].
 ///
-/// Sans-IO: it builds requests and reads responses; you send them. Cheap to clone.
+/// It runs the dance and signs API calls. Sans-IO: it builds requests and reads responses; you send them. Cheap to clone.
 #[derive(Debug, Clone)]
-pub struct Client {
+pub struct Consumer {
     signer: Signer,
     endpoints: Endpoints,
     realm: Option<String>,
 }
 
-impl Client {
+impl Consumer {
     /// A client for these endpoints.
     #[must_use]
     pub fn new(signer: Signer, endpoints: Endpoints) -> Self {
@@ -453,9 +454,9 @@ impl Client {
             Auth::Access(token) => options.token(token.as_token_ref()),
             Auth::TwoLegged { .. } => options.two_legged_empty_token(),
             Auth::RequestToken { callback } => options.callback(callback),
-            Auth::AccessToken { token, verifier } => {
-                options.token(token.as_token_ref()).verifier(verifier.secret())
-            }
+            Auth::AccessToken { token, verifier } => options
+                .token(token.as_token_ref())
+                .verifier(verifier.secret()),
             Auth::Renew { access } => {
                 let handle = access.session_handle().ok_or(Error::InvalidParameter {
                     name: "oauth_session_handle",
@@ -558,7 +559,7 @@ impl Client {
     /// ([`ProviderError::clock_offset`]). Returns whether it did.
     ///
     /// The correction is shared by every clone of this client's [`Signer`] (and so by every
-    /// [`Client`] and adapter built from one); a signer built separately keeps its own.
+    /// [`Consumer`] and adapter built from one); a signer built separately keeps its own.
     pub fn apply_clock_correction(&self, error: &Error) -> bool {
         match error {
             Error::Provider(p) => match p.clock_offset.filter(|d| {
@@ -576,11 +577,11 @@ impl Client {
     }
 }
 
-/// Reads the callback query; see [`Client::parse_callback`].
+/// Reads the callback query; see [`Consumer::parse_callback`].
 ///
 /// # Errors
 ///
-/// See [`Client::parse_callback`].
+/// See [`Consumer::parse_callback`].
 pub fn parse_callback(callback: &str, pending: &Token<Temporary>) -> Result<Verifier, Error> {
     let query = match callback.split_once('?') {
         Some((_, q)) => q,
@@ -737,11 +738,11 @@ fn provider_error(sent: &SentRequest, mut problem: Problem) -> Error {
     }))
 }
 
-/// See [`Client::check_response`].
+/// See [`Consumer::check_response`].
 ///
 /// # Errors
 ///
-/// See [`Client::check_response`].
+/// See [`Consumer::check_response`].
 pub fn check_response<B: AsRef<[u8]>>(
     sent: &SentRequest,
     response: &Response<B>,

@@ -1,6 +1,6 @@
 //! The reqwest adapter (feature `reqwest`): async [`AsyncClient`] and [`blocking::Client`].
 //!
-//! A thin layer over the sans-IO [`Client`] and [`Call`]: every attempt and every redirect hop
+//! A thin layer over the sans-IO [`Consumer`] and [`Call`]: every attempt and every redirect hop
 //! is signed afresh (new nonce and timestamp), the `Authorization` header never goes to another
 //! origin, one `timestamp_refused` is answered by correcting the clock and retrying once, and
 //! response bodies are read only up to a limit. reqwest's own redirect following is turned off
@@ -17,7 +17,7 @@ use crate::call::{Auth, Call, Next};
 use crate::credentials::{Access, Temporary, Token, Verifier};
 use crate::error::Error;
 use crate::flow::{
-    AccessToken, Client, MAX_TOKEN_RESPONSE_BYTES, PendingAccessToken, PendingRequestToken,
+    AccessToken, Consumer, MAX_TOKEN_RESPONSE_BYTES, PendingAccessToken, PendingRequestToken,
     SentRequest,
 };
 
@@ -97,7 +97,7 @@ fn whoami_result(response: Response<Vec<u8>>, sent: Option<SentRequest>) -> Resu
     Ok(String::from_utf8_lossy(response.body()).trim().to_owned())
 }
 
-fn whoami_call<'a>(client: &'a Client, token: &'a Token<Access>) -> Result<Call<'a>, Error> {
+fn whoami_call<'a>(client: &'a Consumer, token: &'a Token<Access>) -> Result<Call<'a>, Error> {
     Ok(Call::new(
         client,
         Auth::Access(token),
@@ -108,7 +108,7 @@ fn whoami_call<'a>(client: &'a Client, token: &'a Token<Access>) -> Result<Call<
 /// The async adapter.
 #[derive(Debug, Clone)]
 pub struct AsyncClient {
-    oauth: Client,
+    oauth: Consumer,
     http: ::reqwest::Client,
     max_body: usize,
 }
@@ -120,7 +120,7 @@ impl AsyncClient {
     /// # Errors
     ///
     /// [`Error::Transport`] if reqwest cannot build a client.
-    pub fn new(oauth: Client) -> Result<Self, Error> {
+    pub fn new(oauth: Consumer) -> Result<Self, Error> {
         let http = ::reqwest::Client::builder()
             .redirect(::reqwest::redirect::Policy::none())
             .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
@@ -134,7 +134,7 @@ impl AsyncClient {
     /// `redirect(reqwest::redirect::Policy::none())`**: otherwise reqwest follows redirects
     /// itself, with a stale signature.
     #[must_use]
-    pub fn with_http_client(oauth: Client, http: ::reqwest::Client) -> Self {
+    pub fn with_http_client(oauth: Consumer, http: ::reqwest::Client) -> Self {
         Self {
             oauth,
             http,
@@ -151,7 +151,7 @@ impl AsyncClient {
 
     /// The sans-IO client.
     #[must_use]
-    pub fn oauth(&self) -> &Client {
+    pub fn oauth(&self) -> &Consumer {
         &self.oauth
     }
 
@@ -205,7 +205,7 @@ impl AsyncClient {
     ///
     /// # Errors
     ///
-    /// As [`Client::finish_request_token`], plus transport errors.
+    /// As [`Consumer::finish_request_token`], plus transport errors.
     pub async fn request_token(&self, callback: &str) -> Result<Token<Temporary>, Error> {
         let call = Call::request_token(&self.oauth, callback);
         let (response, sent) = self.drive(call, MAX_TOKEN_RESPONSE_BYTES).await?;
@@ -218,7 +218,7 @@ impl AsyncClient {
     ///
     /// # Errors
     ///
-    /// As [`Client::finish_access_token`], plus transport errors.
+    /// As [`Consumer::finish_access_token`], plus transport errors.
     pub async fn access_token(
         &self,
         token: &Token<Temporary>,
@@ -235,7 +235,7 @@ impl AsyncClient {
     ///
     /// # Errors
     ///
-    /// As [`Client::finish_access_token`], plus transport errors.
+    /// As [`Consumer::finish_access_token`], plus transport errors.
     pub async fn renew(&self, access: &AccessToken) -> Result<AccessToken, Error> {
         let call = Call::renew(&self.oauth, access);
         let (response, sent) = self.drive(call, MAX_TOKEN_RESPONSE_BYTES).await?;
@@ -308,7 +308,7 @@ pub mod blocking {
     /// The blocking adapter; the same operations as [`super::AsyncClient`].
     #[derive(Debug, Clone)]
     pub struct Client {
-        oauth: crate::flow::Client,
+        oauth: crate::flow::Consumer,
         http: ::reqwest::blocking::Client,
         max_body: usize,
         body_timeout: Duration,
@@ -320,7 +320,7 @@ pub mod blocking {
         /// # Errors
         ///
         /// [`Error::Transport`] if reqwest cannot build a client.
-        pub fn new(oauth: crate::flow::Client) -> Result<Self, Error> {
+        pub fn new(oauth: crate::flow::Consumer) -> Result<Self, Error> {
             let http = ::reqwest::blocking::Client::builder()
                 .redirect(::reqwest::redirect::Policy::none())
                 .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
@@ -333,7 +333,7 @@ pub mod blocking {
         /// See [`super::AsyncClient::with_http_client`]: build it with redirects off.
         #[must_use]
         pub fn with_http_client(
-            oauth: crate::flow::Client,
+            oauth: crate::flow::Consumer,
             http: ::reqwest::blocking::Client,
         ) -> Self {
             Self {
@@ -363,7 +363,7 @@ pub mod blocking {
 
         /// The sans-IO client.
         #[must_use]
-        pub fn oauth(&self) -> &crate::flow::Client {
+        pub fn oauth(&self) -> &crate::flow::Consumer {
             &self.oauth
         }
 

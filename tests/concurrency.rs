@@ -172,7 +172,10 @@ fn threads_authorizing_for_several_tokens_get_the_single_threaded_headers() {
                 for i in 0..500 {
                     let k = (i * 3 + thread) % tokens.len();
                     let header = signer
-                        .authorization_header(request, &SignOptions::new().token(tokens[k].as_token_ref()))
+                        .authorization_header(
+                            request,
+                            &SignOptions::new().token(tokens[k].as_token_ref()),
+                        )
                         .unwrap();
                     assert_eq!(header, expected[k], "thread {thread}, call {i}");
                 }

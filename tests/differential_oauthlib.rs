@@ -689,12 +689,14 @@ fn sign_ours(case: &Case, method_name: &str, keys: &[RsaPrivateKey]) -> Ours {
             case.id
         )
     });
-    let header_only = signer.authorization_header(&request, &options).unwrap_or_else(|e| {
-        panic!(
-            "case {} ({method_name}): the header-only path refused to sign: {e}",
-            case.id
-        )
-    });
+    let header_only = signer
+        .authorization_header(&request, &options)
+        .unwrap_or_else(|e| {
+            panic!(
+                "case {} ({method_name}): the header-only path refused to sign: {e}",
+                case.id
+            )
+        });
     let placements = placements_comparable(case, signed.signature());
     let query_uri = placements.then(|| {
         let mut placed = request.clone();

@@ -5,14 +5,14 @@ use bitbucket_oauth::clock::{FixedClock, FixedNonce};
 use bitbucket_oauth::explain::Difference;
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{
-    AccessToken, Client, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem,
+    AccessToken, Consumer, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem,
     RsaPrivateKey, Signer, Token, TokenSecret, Verifier,
 };
 use http::{Response, StatusCode};
 
 const BASE: &str = "https://git.example.com/bitbucket";
 
-fn hmac_client() -> Client {
+fn hmac_client() -> Consumer {
     let signer = Signer::builder(
         ConsumerKey::new("ck"),
         HmacSha::sha1(ConsumerSecret::new("cs")),
@@ -20,7 +20,7 @@ fn hmac_client() -> Client {
     .clock(FixedClock(1_700_000_000))
     .nonce_source(FixedNonce("NONCE0123456789abcdefg".into()))
     .build();
-    Client::new(signer, Endpoints::bitbucket(BASE).unwrap())
+    Consumer::new(signer, Endpoints::bitbucket(BASE).unwrap())
 }
 
 fn text(status: u16, body: &str) -> Response<Vec<u8>> {
@@ -521,7 +521,7 @@ fn whoami_and_api_calls_with_rsa() {
     .clock(FixedClock(1))
     .nonce_source(FixedNonce("n".repeat(22)))
     .build();
-    let client = Client::new(signer, Endpoints::bitbucket(BASE).unwrap());
+    let client = Consumer::new(signer, Endpoints::bitbucket(BASE).unwrap());
     let token = Token::new("at", TokenSecret::new("ats"));
     let (req, sent) = client.whoami(&token).unwrap();
     assert_eq!(
@@ -554,7 +554,7 @@ fn whoami_and_api_calls_with_rsa() {
     assert!(matches!(err, Error::UnexpectedResponse { status, .. } if status == StatusCode::FOUND));
 
     let plain = Endpoints::new("https://p/rt", "https://p/auth?x=1", "https://p/at").unwrap();
-    let other = Client::new(client.signer().clone(), plain);
+    let other = Consumer::new(client.signer().clone(), plain);
     assert!(matches!(
         other.whoami(&token),
         Err(Error::InvalidParameter { name: "whoami", .. })

@@ -31,7 +31,7 @@ use bitbucket_oauth::flow::{MAX_ERROR_BODY_EXCERPT, MAX_TOKEN_RESPONSE_BYTES};
 use bitbucket_oauth::reqwest::{AsyncClient, DEFAULT_MAX_BODY_BYTES, blocking};
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{
-    Access, AccessToken, Client, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem,
+    Access, AccessToken, Consumer, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem,
     Signer, Temporary, Token, TokenSecret, Verifier,
 };
 use hostile::{Act, Server, StreamEnd, head, respond};
@@ -193,14 +193,14 @@ impl Config {
     }
 }
 
-fn oauth_client(base: &str) -> Client {
+fn oauth_client(base: &str) -> Consumer {
     let signer = Signer::builder(
         ConsumerKey::new("hostile-consumer"),
         HmacSha::sha1(ConsumerSecret::new(CONSUMER_SECRET)),
     )
     .clock(FixedClock(NOW))
     .build();
-    Client::new(signer, Endpoints::bitbucket(base).unwrap())
+    Consumer::new(signer, Endpoints::bitbucket(base).unwrap())
 }
 
 fn request_token() -> Token<Temporary> {
@@ -1219,7 +1219,7 @@ both_modes! {
 // Secrets a server sends back in an error, through the flow (sans-IO)
 // ---------------------------------------------------------------------------------------------
 
-fn sent_request(client: &Client) -> bitbucket_oauth::flow::PendingRequestToken {
+fn sent_request(client: &Consumer) -> bitbucket_oauth::flow::PendingRequestToken {
     client.request_token("oob").unwrap().1
 }
 

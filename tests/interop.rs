@@ -50,10 +50,10 @@ use std::time::{Duration, Instant};
 use bitbucket_oauth::call::{Auth, Call, Next};
 use bitbucket_oauth::flow::{MAX_TOKEN_RESPONSE_BYTES, PendingRequestToken};
 use bitbucket_oauth::reqwest::{AsyncClient, blocking};
-use bitbucket_oauth::testkit::{self, Consumer, StandIn};
+use bitbucket_oauth::testkit::{self, RegisteredConsumer, StandIn};
 use bitbucket_oauth::{
-    AccessToken, Client, ConsumerKey, Endpoints, Error, OAuthProblem, RsaPrivateKey, Signer, Token,
-    TokenSecret, Verifier,
+    AccessToken, Consumer, ConsumerKey, Endpoints, Error, OAuthProblem, RsaPrivateKey, Signer,
+    Token, TokenSecret, Verifier,
 };
 use serde_json::{Value, json};
 
@@ -99,7 +99,7 @@ impl Target {
     }
 
     fn stand_in() -> Self {
-        let consumer = Consumer::rsa(CONSUMER_KEY, public_key_pem().as_bytes()).unwrap();
+        let consumer = RegisteredConsumer::rsa(CONSUMER_KEY, public_key_pem().as_bytes()).unwrap();
         let stand_in = StandIn::builder()
             .context_path(CONTEXT_PATH)
             .consumer(consumer)
@@ -142,8 +142,8 @@ impl Target {
         format!("{}{path}", self.base_url)
     }
 
-    fn client(&self) -> Client {
-        Client::new(
+    fn client(&self) -> Consumer {
+        Consumer::new(
             Signer::rsa_sha1(ConsumerKey::new(CONSUMER_KEY), private_key()),
             Endpoints::bitbucket(&self.base_url).unwrap(),
         )
@@ -519,7 +519,7 @@ fn refusals(target: &Target) {
         public_key_pem(),
         "the other key must differ"
     );
-    let impostor = blocking::Client::new(Client::new(
+    let impostor = blocking::Client::new(Consumer::new(
         Signer::rsa_sha1(ConsumerKey::new(CONSUMER_KEY), other_key),
         Endpoints::bitbucket(&target.base_url).unwrap(),
     ))

@@ -23,7 +23,7 @@ use bitbucket_oauth::params::Parameters;
 use bitbucket_oauth::problem::{MAX_PROBLEM_BODY_BYTES, MAX_PROBLEM_PARAMS};
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{
-    BaseString, Client, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem, Problem,
+    BaseString, Consumer, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem, Problem,
     SignOptions, Signer, Token, TokenSecret, Verifier,
 };
 use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
@@ -352,8 +352,8 @@ fn oauth_header_parsing_scales_linearly() {
     );
 }
 
-fn client() -> Client {
-    Client::new(
+fn client() -> Consumer {
+    Consumer::new(
         hmac_signer(),
         Endpoints::bitbucket("https://bitbucket.example.com").unwrap(),
     )

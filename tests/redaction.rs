@@ -20,9 +20,9 @@ use bitbucket_oauth::call::{Auth, Call, Next};
 use bitbucket_oauth::clock::{FixedClock, FixedNonce};
 use bitbucket_oauth::reqwest::{AsyncClient, blocking};
 use bitbucket_oauth::signature::{HmacSha, Plaintext, RsaSha};
-use bitbucket_oauth::testkit::{Consumer, StandIn};
+use bitbucket_oauth::testkit::{RegisteredConsumer, StandIn};
 use bitbucket_oauth::{
-    Access, AccessToken, Client, ConsumerKey, ConsumerSecret, Endpoints, Error, Problem,
+    Access, AccessToken, Consumer, ConsumerKey, ConsumerSecret, Endpoints, Error, Problem,
     RsaPrivateKey, SignOptions, Signer, Token, TokenSecret, Verifier,
 };
 use refuser::{Refuser, Seen, form};
@@ -281,11 +281,11 @@ fn no_secret_in_any_debug_display_or_error() {
         let signed = signer.sign(&request, &options).unwrap();
         c.debug("Signed", &signed);
         c.both("BaseString", signed.base_string());
-        let client = Client::new(
+        let client = Consumer::new(
             signer,
             Endpoints::bitbucket("https://git.example.com/ctx").unwrap(),
         );
-        c.debug("Client", &client);
+        c.debug("Consumer", &client);
         c.debug(
             "blocking::Client",
             &blocking::Client::new(client.clone()).unwrap(),
@@ -309,7 +309,7 @@ fn no_secret_in_any_debug_display_or_error() {
 }
 
 /// The dance as request/response pairs, every bad answer at every token step.
-fn sans_io_paths(c: &mut Canary, client: &Client) {
+fn sans_io_paths(c: &mut Canary, client: &Consumer) {
     let rt = request_token();
     let verifier = Verifier::new(VERIFIER);
     let access = access();
@@ -366,7 +366,7 @@ fn sans_io_paths(c: &mut Canary, client: &Client) {
 }
 
 /// The same through `Call`: redirects, the retry after `timestamp_refused`, loops.
-fn call_paths(c: &mut Canary, client: &Client) {
+fn call_paths(c: &mut Canary, client: &Consumer) {
     let rt = request_token();
     let verifier = Verifier::new(VERIFIER);
     let access = access();
@@ -442,7 +442,7 @@ fn no_secret_from_the_adapters_against_a_refusing_server() {
     });
     let base = server.url("/ctx");
     for signer in [hmac_signer(), plaintext_signer(), rsa_signer()] {
-        let client = Client::new(signer, Endpoints::bitbucket(&base).unwrap());
+        let client = Consumer::new(signer, Endpoints::bitbucket(&base).unwrap());
         let rt = request_token();
         let verifier = Verifier::new(VERIFIER);
         let access = access();
@@ -508,8 +508,8 @@ fn no_secret_when_the_stand_in_refuses_for_real() {
         .allow_shared_secret_methods()
         .start()
         .unwrap();
-    stand_in.add_consumer(Consumer::hmac("ck", CONSUMER_SECRET));
-    let adapter = blocking::Client::new(Client::new(
+    stand_in.add_consumer(RegisteredConsumer::hmac("ck", CONSUMER_SECRET));
+    let adapter = blocking::Client::new(Consumer::new(
         Signer::new(
             ConsumerKey::new("ck"),
             HmacSha::sha1(ConsumerSecret::new(CONSUMER_SECRET)),
@@ -570,7 +570,7 @@ fn no_secret_when_the_stand_in_refuses_for_real() {
 /// The comparison still compares the real values, and says when two secret ones differ.
 #[test]
 fn the_comparison_says_that_secret_values_differ_without_showing_them() {
-    let client = Client::new(
+    let client = Consumer::new(
         hmac_signer(),
         Endpoints::bitbucket("http://elsewhere.example").unwrap(),
     );
@@ -623,7 +623,7 @@ fn the_comparison_says_that_secret_values_differ_without_showing_them() {
 #[test]
 fn only_the_called_providers_timestamp_refusal_moves_the_clock() {
     let signer = hmac_signer();
-    let client = Client::new(
+    let client = Consumer::new(
         signer.clone(),
         Endpoints::bitbucket("https://git.example.com/ctx").unwrap(),
     );

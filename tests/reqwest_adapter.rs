@@ -14,20 +14,21 @@ use bitbucket_oauth::params::Parameters;
 use bitbucket_oauth::reqwest::{AsyncClient, blocking};
 use bitbucket_oauth::signature::{HmacSha, MethodName, VerifyKey, verify};
 use bitbucket_oauth::{
-    Client, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem, Signer, Token, TokenSecret,
+    Consumer, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem, Signer, Token,
+    TokenSecret,
 };
 use hostile::{Act, Recorded, Server, respond};
 
 const NOW: u64 = 1_700_000_000;
 
-fn client(base: &str) -> Client {
+fn client(base: &str) -> Consumer {
     let signer = Signer::builder(
         ConsumerKey::new("ck"),
         HmacSha::sha1(ConsumerSecret::new("cs")),
     )
     .clock(FixedClock(NOW))
     .build();
-    Client::new(signer, Endpoints::bitbucket(base).unwrap())
+    Consumer::new(signer, Endpoints::bitbucket(base).unwrap())
 }
 
 fn token() -> Token<bitbucket_oauth::Access> {

@@ -862,7 +862,10 @@ fn extra_parameter_names_that_need_encoding_are_refused() {
         let options = SignOptions::new().extra(name, "x");
         for (path, outcome) in [
             ("sign", signer().sign(&req, &options).map(|_| ())),
-            ("authorize", signer().authorization_header(&req, &options).map(|_| ())),
+            (
+                "authorize",
+                signer().authorization_header(&req, &options).map(|_| ()),
+            ),
         ] {
             match outcome {
                 Err(Error::InvalidParameter { name: field, .. }) => {

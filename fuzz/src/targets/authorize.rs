@@ -52,8 +52,10 @@ pub fn run(input: RequestInput<'_>) {
     for signer in signers() {
         for options in &options {
             let general = signer.sign_parts(&method, &uri, &headers, input.body, options);
-            let header = signer.authorization_header_parts(&method, &uri, &headers, input.body, options);
-            let again = signer.authorization_header_parts(&method, &uri, &headers, input.body, options);
+            let header =
+                signer.authorization_header_parts(&method, &uri, &headers, input.body, options);
+            let again =
+                signer.authorization_header_parts(&method, &uri, &headers, input.body, options);
             match (general, header, again) {
                 (Ok(signed), Ok(header), Ok(again)) => {
                     assert_eq!(signed.authorization(), &header);
