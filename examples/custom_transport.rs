@@ -10,6 +10,7 @@
 #[cfg(feature = "testkit")]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     use bitbucket_oauth::call::{Call, Next};
+    use bitbucket_oauth::flow::Step;
     use bitbucket_oauth::flow::{PendingAccessToken, PendingRequestToken, SentRequest};
     use bitbucket_oauth::testkit::{StandIn, http::send, oob_verifier};
     use bitbucket_oauth::{
@@ -65,11 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let request =
         http::Request::get(stand_in.url("/rest/api/1.0/projects/ENG/repos")).body(Vec::new())?;
-    let call = Call::new(
-        &client,
-        bitbucket_oauth::call::Auth::Access(access.token()),
-        request,
-    );
+    let call = Call::new(&client, Step::Access(access.token()), request);
     let (response, sent) = drive(call, transport)?;
     if let Some(sent) = &sent {
         client.check_response(sent, &response)?;

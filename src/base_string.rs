@@ -5,7 +5,7 @@ use std::fmt;
 use http::{Method, Uri};
 
 use crate::encode;
-use crate::error::{Error, UriProblem};
+use crate::error::{SignError, UriProblem};
 use crate::params::Parameters;
 use crate::redact;
 
@@ -17,9 +17,9 @@ use crate::redact;
 ///
 /// # Errors
 ///
-/// [`Error::InvalidUri`] when the URI has no scheme, no host, or a port that is not a number
+/// [`SignError::InvalidUri`] when the URI has no scheme, no host, or a port that is not a number
 /// from 0 to 65535.
-pub fn write_base_string_uri(out: &mut String, uri: &Uri) -> Result<(), Error> {
+pub fn write_base_string_uri(out: &mut String, uri: &Uri) -> Result<(), SignError> {
     UriParts::of(uri)?.write_plain(out);
     Ok(())
 }
@@ -36,19 +36,19 @@ struct UriParts<'a> {
 
 impl<'a> UriParts<'a> {
     /// Splits `uri` into the parts of its base string URI.
-    fn of(uri: &'a Uri) -> Result<Self, Error> {
+    fn of(uri: &'a Uri) -> Result<Self, SignError> {
         let scheme = uri
             .scheme_str()
-            .ok_or(Error::InvalidUri(UriProblem::NoScheme))?;
+            .ok_or(SignError::InvalidUri(UriProblem::NoScheme))?;
         let authority = uri
             .authority()
-            .ok_or(Error::InvalidUri(UriProblem::NoHost))?
+            .ok_or(SignError::InvalidUri(UriProblem::NoHost))?
             .as_str();
         // User information never reaches the base string.
         let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
         let (host, port) = split_host_port(host_port)?;
         if host.is_empty() {
-            return Err(Error::InvalidUri(UriProblem::NoHost));
+            return Err(SignError::InvalidUri(UriProblem::NoHost));
         }
         let default = if scheme.eq_ignore_ascii_case("http") {
             Some(80)
@@ -105,16 +105,16 @@ fn lowercase(text: &str, sink: &mut impl FnMut(&str)) {
 }
 
 /// Splits `host[:port]` or `[v6]:port`; an empty port (`host:`) counts as no port (RFC 3986 §3.2.3).
-fn split_host_port(host_port: &str) -> Result<(&str, Option<u16>), Error> {
+fn split_host_port(host_port: &str) -> Result<(&str, Option<u16>), SignError> {
     let (host, port) = if host_port.starts_with('[') {
         let end = host_port
             .find(']')
-            .ok_or(Error::InvalidUri(UriProblem::BadHost))?;
+            .ok_or(SignError::InvalidUri(UriProblem::BadHost))?;
         let (host, rest) = host_port.split_at(end + 1);
         match rest.strip_prefix(':') {
             Some(port) => (host, Some(port)),
             None if rest.is_empty() => (host, None),
-            None => return Err(Error::InvalidUri(UriProblem::BadHost)),
+            None => return Err(SignError::InvalidUri(UriProblem::BadHost)),
         }
     } else {
         match host_port.rsplit_once(':') {
@@ -126,9 +126,9 @@ fn split_host_port(host_port: &str) -> Result<(&str, Option<u16>), Error> {
         None | Some("") => None,
         Some(p) if p.bytes().all(|b| b.is_ascii_digit()) => Some(
             p.parse::<u16>()
-                .map_err(|_| Error::InvalidUri(UriProblem::BadPort))?,
+                .map_err(|_| SignError::InvalidUri(UriProblem::BadPort))?,
         ),
-        Some(_) => return Err(Error::InvalidUri(UriProblem::BadPort)),
+        Some(_) => return Err(SignError::InvalidUri(UriProblem::BadPort)),
     };
     Ok((host, port))
 }
@@ -146,7 +146,7 @@ fn split_host_port(host_port: &str) -> Result<(&str, Option<u16>), Error> {
 /// # Errors
 ///
 /// See [`write_base_string_uri`].
-pub fn base_string_uri(uri: &Uri) -> Result<String, Error> {
+pub fn base_string_uri(uri: &Uri) -> Result<String, SignError> {
     let mut out = String::with_capacity(uri.host().map_or(0, str::len) + uri.path().len() + 16);
     write_base_string_uri(&mut out, uri)?;
     Ok(out)
@@ -175,8 +175,8 @@ impl BaseString {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidUri`] for a URI without scheme or host, or with a bad port.
-    pub fn new(method: &Method, uri: &Uri, params: &mut Parameters) -> Result<Self, Error> {
+    /// [`SignError::InvalidUri`] for a URI without scheme or host, or with a bad port.
+    pub fn new(method: &Method, uri: &Uri, params: &mut Parameters) -> Result<Self, SignError> {
         let uri = UriParts::of(uri)?;
         params.sort();
         let capacity =
@@ -231,20 +231,20 @@ impl BaseString {
     ///
     /// # Errors
     ///
-    /// [`Error::MalformedBaseString`] unless the text has exactly three `&`-separated parts, each
+    /// [`SignError::MalformedBaseString`] unless the text has exactly three `&`-separated parts, each
     /// valid §3.6 encoding.
-    pub fn parse(text: &str) -> Result<Self, Error> {
+    pub fn parse(text: &str) -> Result<Self, SignError> {
         let mut amps = text.match_indices('&').map(|(i, _)| i);
         let (Some(first_amp), Some(second_amp), None) = (amps.next(), amps.next(), amps.next())
         else {
-            return Err(Error::MalformedBaseString);
+            return Err(SignError::MalformedBaseString);
         };
         for part in [
             &text[..first_amp],
             &text[first_amp + 1..second_amp],
             &text[second_amp + 1..],
         ] {
-            encode::decode(part).map_err(|_| Error::MalformedBaseString)?;
+            encode::decode(part).map_err(|_| SignError::MalformedBaseString)?;
         }
         Ok(Self {
             text: text.to_owned(),
@@ -331,7 +331,7 @@ impl fmt::Debug for BaseString {
 mod tests {
     use super::*;
 
-    fn bsu(s: &str) -> Result<String, Error> {
+    fn bsu(s: &str) -> Result<String, SignError> {
         base_string_uri(&s.parse::<Uri>().unwrap())
     }
 
@@ -350,7 +350,7 @@ mod tests {
         assert_eq!(bsu("http://user:pw@h/a").unwrap(), "http://h/a");
         assert!(matches!(
             bsu("/only/a/path"),
-            Err(Error::InvalidUri(UriProblem::NoScheme))
+            Err(SignError::InvalidUri(UriProblem::NoScheme))
         ));
     }
 }

@@ -4,7 +4,7 @@
 use http::Uri;
 use url::Url;
 
-use crate::error::{Error, UriProblem};
+use crate::error::{SignError, UriProblem};
 use crate::uri;
 
 /// The three OAuth endpoints of a provider (RFC 5849 §2), plus Atlassian's `whoami`.
@@ -24,19 +24,19 @@ pub struct Endpoints {
 }
 
 /// An absolute `http` or `https` URL.
-fn absolute(url: &str) -> Result<Uri, Error> {
+fn absolute(url: &str) -> Result<Uri, SignError> {
     let uri = uri::parse(url)?;
     match uri.scheme_str() {
         Some("http" | "https") => Ok(uri),
-        _ => Err(Error::InvalidUri(UriProblem::Unparsable)),
+        _ => Err(SignError::InvalidUri(UriProblem::Unparsable)),
     }
 }
 
 /// A base URL: absolute `http` or `https`, without query or fragment; its path gets a final `/`.
-fn base_dir(base_url: &str) -> Result<Url, Error> {
+fn base_dir(base_url: &str) -> Result<Url, SignError> {
     let uri = absolute(base_url.trim())?;
     if uri.query().is_some() || base_url.contains('#') {
-        return Err(Error::InvalidUri(UriProblem::Unparsable));
+        return Err(SignError::InvalidUri(UriProblem::Unparsable));
     }
     let mut url = uri::to_url(&uri)?;
     if !url.path().ends_with('/') {
@@ -85,13 +85,13 @@ impl Endpoints {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidUri`] unless `base_url` is an absolute `http` or `https` URL without query
+    /// [`SignError::InvalidUri`] unless `base_url` is an absolute `http` or `https` URL without query
     /// or fragment.
-    pub fn bitbucket(base_url: &str) -> Result<Self, Error> {
+    pub fn bitbucket(base_url: &str) -> Result<Self, SignError> {
         let base = base_dir(base_url)?;
         let at = |path: &str| {
             base.join(path)
-                .map_err(|_| Error::InvalidUri(UriProblem::Unparsable))
+                .map_err(|_| SignError::InvalidUri(UriProblem::Unparsable))
                 .and_then(uri::to_uri)
         };
         Ok(Self {
@@ -108,8 +108,12 @@ impl Endpoints {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidUri`] unless each is an absolute `http` or `https` URL.
-    pub fn new(request_token: &str, authorize: &str, access_token: &str) -> Result<Self, Error> {
+    /// [`SignError::InvalidUri`] unless each is an absolute `http` or `https` URL.
+    pub fn new(
+        request_token: &str,
+        authorize: &str,
+        access_token: &str,
+    ) -> Result<Self, SignError> {
         Ok(Self {
             base: None,
             request_token: absolute(request_token)?,
@@ -142,17 +146,17 @@ impl Endpoints {
     ///     "https://git.example.com/bitbucket/rest/api/1.0/projects?limit=5"
     /// );
     /// assert_eq!(e.authorize().to_string(), "https://git.example.com/bitbucket/plugins/servlet/oauth/authorize");
-    /// # Ok::<(), bitbucket_oauth::Error>(())
+    /// # Ok::<(), bitbucket_oauth::SignError>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidUri`] unless `sign_base_url` is an absolute `http` or `https` URL without
-    /// query or fragment; [`Error::InvalidParameter`] for endpoints without a base URL (made by
+    /// [`SignError::InvalidUri`] unless `sign_base_url` is an absolute `http` or `https` URL without
+    /// query or fragment; [`SignError::InvalidParameter`] for endpoints without a base URL (made by
     /// [`new`](Self::new)).
-    pub fn sign_base_url(mut self, sign_base_url: &str) -> Result<Self, Error> {
+    pub fn sign_base_url(mut self, sign_base_url: &str) -> Result<Self, SignError> {
         let sign = base_dir(sign_base_url)?;
-        let base = self.base.as_ref().ok_or(Error::InvalidParameter {
+        let base = self.base.as_ref().ok_or(SignError::InvalidParameter {
             name: "sign_base_url",
             reason: "only endpoints with a base URL (Endpoints::bitbucket) can be signed for another base URL",
         })?;
@@ -230,8 +234,8 @@ impl Endpoints {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidUri`] for a relative reference without a base URL, or an unusable result.
-    pub fn resolve(&self, path_or_url: &str) -> Result<Uri, Error> {
+    /// [`SignError::InvalidUri`] for a relative reference without a base URL, or an unusable result.
+    pub fn resolve(&self, path_or_url: &str) -> Result<Uri, SignError> {
         let text = path_or_url.trim();
         match Url::parse(text) {
             Err(url::ParseError::RelativeUrlWithoutBase) => {}
@@ -240,18 +244,18 @@ impl Endpoints {
         let base = self
             .base
             .as_ref()
-            .ok_or(Error::InvalidUri(UriProblem::NoScheme))?;
+            .ok_or(SignError::InvalidUri(UriProblem::NoScheme))?;
         let reference = match text.strip_prefix('/') {
             Some(rest) if !rest.starts_with('/') => rest,
             _ => text,
         };
         let uri = uri::to_uri(
             base.join(reference)
-                .map_err(|_| Error::InvalidUri(UriProblem::Unparsable))?,
+                .map_err(|_| SignError::InvalidUri(UriProblem::Unparsable))?,
         )?;
         match uri.scheme_str() {
             Some("http" | "https") => Ok(uri),
-            _ => Err(Error::InvalidUri(UriProblem::Unparsable)),
+            _ => Err(SignError::InvalidUri(UriProblem::Unparsable)),
         }
     }
 }

@@ -5,8 +5,8 @@
 //!
 //! Only a `timestamp_refused` from the origin being called moves the clock, and only by what
 //! its `oauth_acceptable_timestamps` window justifies: nothing when the timestamp we sent lies
-//! inside it, else into the window (its middle, or [`TIMESTAMP_MARGIN_SECS`] past the nearer
-//! edge of a wide one), never more than [`MAX_CLOCK_CORRECTION_SECS`]. The correction is the
+//! inside it, else into the window (its middle, or [`TIMESTAMP_MARGIN_SECS`](crate::problem::TIMESTAMP_MARGIN_SECS) past the nearer
+//! edge of a wide one), never more than [`MAX_CLOCK_CORRECTION_SECS`](crate::problem::MAX_CLOCK_CORRECTION_SECS). The correction is the
 //! [`Signer`](crate::Signer)'s: every clone of that signer (every [`Consumer`] and adapter built
 //! from one) signs with the moved clock from then on; a signer built separately keeps its own.
 //!
@@ -31,47 +31,15 @@
 use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 use http::{Method, Request as HttpRequest, Response, StatusCode, Uri};
 
-use crate::credentials::{Access, Temporary, Token, Verifier};
-use crate::error::{Error, UriProblem};
-use crate::flow::{AccessToken, Consumer, SentRequest};
-use crate::problem::{OAuthProblem, Problem};
+use crate::credentials::{Temporary, Token, Verifier};
+use crate::error::{SignError, UriProblem};
+use crate::flow::Error;
+use crate::flow::{AccessToken, Consumer, SentRequest, Step};
+use crate::problem::Problem;
+use crate::problem::clock_correction;
 
 /// The most redirects a [`Call`] follows by default.
 pub const DEFAULT_MAX_REDIRECTS: usize = 10;
-
-/// The largest clock correction (in seconds, either way) applied after `timestamp_refused`: a
-/// provider window further off than a week is not trusted to move the signer's clock.
-pub const MAX_CLOCK_CORRECTION_SECS: i64 = 7 * 24 * 3600;
-
-/// How a [`Call`] signs each attempt.
-#[derive(Debug, Clone, Copy)]
-#[non_exhaustive]
-pub enum Auth<'a> {
-    /// An API call with an access token.
-    Access(&'a Token<Access>),
-    /// Atlassian 2-legged OAuth, optionally impersonating a user.
-    TwoLegged {
-        /// The user to act as (`user_id`), if any.
-        impersonate: Option<&'a str>,
-    },
-    /// The request-token step.
-    RequestToken {
-        /// `oob` or an absolute URL.
-        callback: &'a str,
-    },
-    /// The access-token step.
-    AccessToken {
-        /// The authorized request token.
-        token: &'a Token<Temporary>,
-        /// The verifier from the callback.
-        verifier: &'a Verifier,
-    },
-    /// Renewal of an access token.
-    Renew {
-        /// The token to renew (with its session handle).
-        access: &'a AccessToken,
-    },
-}
 
 /// What to do after a response. Exhaustive on purpose: an adapter's loop matches both arms.
 #[derive(Debug)]
@@ -93,7 +61,7 @@ pub enum Next {
 #[derive(Debug)]
 pub struct Call<'a> {
     client: &'a Consumer,
-    auth: Auth<'a>,
+    auth: Step<'a>,
     request: HttpRequest<Vec<u8>>,
     origin: (String, String),
     hops: usize,
@@ -123,7 +91,7 @@ fn origin(uri: &Uri) -> (String, String) {
 impl<'a> Call<'a> {
     /// A call of `request`, signed per `auth` on every attempt.
     #[must_use]
-    pub fn new(client: &'a Consumer, auth: Auth<'a>, mut request: HttpRequest<Vec<u8>>) -> Self {
+    pub fn new(client: &'a Consumer, auth: Step<'a>, mut request: HttpRequest<Vec<u8>>) -> Self {
         // Sign the URI as a client built on `url` (reqwest) sends it; one that cannot be parsed
         // is left as it is, for signing to refuse with its precise problem.
         if let Ok(uri) = crate::uri::normalize(request.uri()) {
@@ -147,7 +115,7 @@ impl<'a> Call<'a> {
     pub fn request_token(client: &'a Consumer, callback: &'a str) -> Self {
         Self::new(
             client,
-            Auth::RequestToken { callback },
+            Step::RequestToken { callback },
             post(client.endpoints().request_token()),
         )
     }
@@ -161,7 +129,7 @@ impl<'a> Call<'a> {
     ) -> Self {
         Self::new(
             client,
-            Auth::AccessToken { token, verifier },
+            Step::AccessToken { token, verifier },
             post(client.endpoints().access_token()),
         )
     }
@@ -171,7 +139,7 @@ impl<'a> Call<'a> {
     pub fn renew(client: &'a Consumer, access: &'a AccessToken) -> Self {
         Self::new(
             client,
-            Auth::Renew { access },
+            Step::Renew { access },
             post(client.endpoints().access_token()),
         )
     }
@@ -189,7 +157,7 @@ impl<'a> Call<'a> {
     ///
     /// Signing errors.
     pub fn start(&mut self) -> Result<HttpRequest<Vec<u8>>, Error> {
-        if let Auth::TwoLegged {
+        if let Step::TwoLegged {
             impersonate: Some(user),
         } = self.auth
         {
@@ -218,7 +186,7 @@ impl<'a> Call<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::TooManyRedirects`], [`Error::InvalidUri`] for an unusable `Location`, signing
+    /// [`Error::TooManyRedirects`], [`SignError::InvalidUri`] for an unusable `Location`, signing
     /// errors.
     pub fn receive(&mut self, response: Response<Vec<u8>>) -> Result<Next, Error> {
         let status = response.status();
@@ -246,7 +214,7 @@ impl<'a> Call<'a> {
             // A `Location` in UTF-8 (not only ASCII) is read too: the URL parser percent-encodes
             // it as a browser would.
             let location = std::str::from_utf8(location.as_bytes())
-                .map_err(|_| Error::InvalidUri(UriProblem::Unparsable))?;
+                .map_err(|_| SignError::InvalidUri(UriProblem::Unparsable))?;
             let next = crate::uri::resolve(self.request.uri(), location)?;
             // A redirect to the public address of endpoints signed for another base URL is
             // followed at the address we connect to.
@@ -285,7 +253,7 @@ impl Call<'_> {
     fn is_token_step(&self) -> bool {
         matches!(
             self.auth,
-            Auth::RequestToken { .. } | Auth::AccessToken { .. } | Auth::Renew { .. }
+            Step::RequestToken { .. } | Step::AccessToken { .. } | Step::Renew { .. }
         )
     }
 }
@@ -317,77 +285,9 @@ fn clone_request(request: &HttpRequest<Vec<u8>>) -> HttpRequest<Vec<u8>> {
     copy
 }
 
-/// The clock correction a refusal justifies, in seconds to add to the signer's clock: only for
-/// `timestamp_refused` with a well-formed `oauth_acceptable_timestamps=low-high` that does not
-/// contain the timestamp we sent (`sent`). The correction lands the next timestamp inside the
-/// window, at its middle or at most [`TIMESTAMP_MARGIN_SECS`] past the nearer edge,
-/// whichever is closer to where we are, and is never more than [`MAX_CLOCK_CORRECTION_SECS`].
-///
-/// Every clone of the [`Signer`](crate::Signer) shares the correction (it lives behind the
-/// signer's `Arc`): every [`Consumer`] and adapter built from those clones signs with the moved
-/// clock. A signer built separately keeps its own.
-pub(crate) fn clock_correction(problem: &Problem, sent: u64) -> Option<i64> {
-    if problem.problem != OAuthProblem::TimestampRefused {
-        return None;
-    }
-    let (low, high) = problem.acceptable_timestamps?;
-    let (low, high, sent) = (i128::from(low), i128::from(high), i128::from(sent));
-    if low > high || (low..=high).contains(&sent) {
-        return None;
-    }
-    let margin = ((high - low) / 2).min(i128::from(TIMESTAMP_MARGIN_SECS));
-    let target = if sent < low {
-        low + margin
-    } else {
-        high - margin
-    };
-    i64::try_from(target - sent)
-        .ok()
-        .filter(|d| d.unsigned_abs() <= MAX_CLOCK_CORRECTION_SECS.unsigned_abs())
-}
-
-/// How far inside a provider's timestamp window a clock correction aims, at most: half of
-/// Bitbucket's ±300 s window is the whole margin it needs.
-pub const TIMESTAMP_MARGIN_SECS: u64 = 300;
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn refused(window: Option<(u64, u64)>) -> Problem {
-        let mut p = Problem::new(StatusCode::UNAUTHORIZED, OAuthProblem::TimestampRefused);
-        p.acceptable_timestamps = window;
-        p
-    }
-
-    #[test]
-    fn only_a_window_that_excludes_us_moves_the_clock() {
-        // Bitbucket's window: ±300 s around its clock, which is 1000 s ahead of ours.
-        assert_eq!(
-            clock_correction(&refused(Some((1_700, 2_300))), 1_000),
-            Some(1_000)
-        );
-        assert_eq!(
-            clock_correction(&refused(Some((0, 600))), 1_000),
-            Some(-700)
-        );
-        // Our timestamp was acceptable: nothing to correct.
-        assert_eq!(clock_correction(&refused(Some((900, 1_500))), 1_000), None);
-        // A huge window justifies only reaching it (plus the margin), not its middle.
-        assert_eq!(
-            clock_correction(&refused(Some((2_000, 9_000_000))), 1_000),
-            Some(1_300)
-        );
-        // Beyond a week, or no window, or another problem: never.
-        assert_eq!(
-            clock_correction(&refused(Some((1_000_000, 1_000_600))), 1_000),
-            None
-        );
-        assert_eq!(clock_correction(&refused(None), 1_000), None);
-        let mut other = refused(Some((1_700, 2_300)));
-        other.problem = OAuthProblem::SignatureInvalid;
-        assert_eq!(clock_correction(&other, 1_000), None);
-    }
 
     #[test]
     fn origins_ignore_default_ports_and_case() {

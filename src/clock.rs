@@ -8,7 +8,7 @@ use rand::SeedableRng as _;
 use rand::distr::{Alphanumeric, SampleString as _};
 use rand::rngs::{StdRng, SysRng, ThreadRng};
 
-use crate::error::Error;
+use crate::error::SignError;
 
 /// A source of the current time in seconds since the Unix epoch (`oauth_timestamp`).
 pub trait Clock: fmt::Debug + Send + Sync {
@@ -47,8 +47,8 @@ pub trait NonceSource: fmt::Debug + Send + Sync {
     ///
     /// # Errors
     ///
-    /// [`Error::Nonce`] when no nonce can be produced.
-    fn fill_nonce(&self, out: &mut String) -> Result<(), Error>;
+    /// [`SignError::Nonce`] when no nonce can be produced.
+    fn fill_nonce(&self, out: &mut String) -> Result<(), SignError>;
 }
 
 /// The default nonce source: 24 alphanumeric characters (about 143 bits), uniform over
@@ -70,7 +70,7 @@ pub trait NonceSource: fmt::Debug + Send + Sync {
 ///
 /// # Errors
 ///
-/// [`Error::Nonce`] when the operating system's generator fails.
+/// [`SignError::Nonce`] when the operating system's generator fails.
 ///
 /// # Panics
 ///
@@ -90,14 +90,14 @@ thread_local! {
     static GENERATOR: RefCell<Option<(ThreadRng, u32)>> = const { RefCell::new(None) };
 }
 
-fn os_error(e: impl fmt::Display) -> Error {
-    Error::Nonce(format!(
+fn os_error(e: impl fmt::Display) -> SignError {
+    SignError::Nonce(format!(
         "the operating system's random number generator failed: {e}"
     ))
 }
 
 impl NonceSource for RandomNonce {
-    fn fill_nonce(&self, out: &mut String) -> Result<(), Error> {
+    fn fill_nonce(&self, out: &mut String) -> Result<(), SignError> {
         let pid = std::process::id();
         let drawn = GENERATOR.try_with(|cell| {
             let mut slot = cell.try_borrow_mut().ok()?;
@@ -131,7 +131,7 @@ impl NonceSource for RandomNonce {
 pub struct FixedNonce(pub String);
 
 impl NonceSource for FixedNonce {
-    fn fill_nonce(&self, out: &mut String) -> Result<(), Error> {
+    fn fill_nonce(&self, out: &mut String) -> Result<(), SignError> {
         out.push_str(&self.0);
         Ok(())
     }

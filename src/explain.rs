@@ -12,8 +12,8 @@
 use std::fmt;
 
 use crate::base_string::BaseString;
-use crate::flow::clip;
 use crate::redact::{REDACTED, is_secret_parameter};
+use crate::text::clip;
 
 /// One difference between our base string and the provider's.
 #[derive(Debug, Clone, PartialEq, Eq)]

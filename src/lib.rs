@@ -107,6 +107,7 @@ pub mod signature;
 #[cfg(feature = "testkit")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
 pub mod testkit;
+mod text;
 pub mod uri;
 
 pub use base_string::BaseString;
@@ -115,8 +116,9 @@ pub use credentials::{
     Access, ConsumerKey, ConsumerSecret, Temporary, Token, TokenKind, TokenRef, TokenSecret,
     Verifier,
 };
-pub use error::{Error, ProviderError, UriProblem};
+pub use error::{SignError, Source, UriProblem};
 pub use flow::{AccessToken, Consumer, SentRequest};
+pub use flow::{Error, ProviderError};
 pub use keys::{KeyBits, KeyError, KeyLoader, RsaPrivateKey, RsaPublicKey};
 pub use problem::{OAuthProblem, Problem};
 pub use sign::{SignOptions, Signed, Signer, SignerBuilder};

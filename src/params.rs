@@ -5,26 +5,9 @@
 //! [§3.4.1.3.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.3.2) says.
 
 use crate::encode::{self, DecodeError};
-use crate::error::Error;
+use crate::error::SignError;
 
-/// Where a parameter came from; used in error messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Source {
-    /// The query component of the request URI.
-    Query,
-    /// An `application/x-www-form-urlencoded` entity-body.
-    FormBody,
-}
-
-impl std::fmt::Display for Source {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Query => "query string",
-            Self::FormBody => "form body",
-        })
-    }
-}
+pub use crate::error::Source;
 
 /// A multiset of request parameters, each name and value already encoded per RFC 5849 §3.6.
 //
@@ -95,16 +78,16 @@ pub(crate) fn segments(input: &[u8]) -> impl Iterator<Item = Segment<'_>> {
 
 impl Segment<'_> {
     /// The error for a bad escape in this segment's name.
-    pub(crate) fn name_error(&self, source: Source, e: DecodeError) -> Error {
-        Error::MalformedEncoding {
+    pub(crate) fn name_error(&self, source: Source, e: DecodeError) -> SignError {
+        SignError::MalformedEncoding {
             location: source,
             offset: self.offset + e.offset,
         }
     }
 
     /// The error for a bad escape in this segment's value.
-    pub(crate) fn value_error(&self, source: Source, e: DecodeError) -> Error {
-        Error::MalformedEncoding {
+    pub(crate) fn value_error(&self, source: Source, e: DecodeError) -> SignError {
+        SignError::MalformedEncoding {
             location: source,
             offset: self.offset + self.name.len() + 1 + e.offset,
         }
@@ -159,10 +142,10 @@ impl Parameters {
     ///
     /// # Errors
     ///
-    /// [`Error::MalformedEncoding`] for a `%` not followed by two hex digits.
+    /// [`SignError::MalformedEncoding`] for a `%` not followed by two hex digits.
     ///
     /// [RFC 5849 §3.4.1.3.1]: https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.3.1
-    pub fn extend_from_query(&mut self, query: &str) -> Result<(), Error> {
+    pub fn extend_from_query(&mut self, query: &str) -> Result<(), SignError> {
         self.extend_from_urlencoded(query.as_bytes(), Source::Query)
     }
 
@@ -171,12 +154,12 @@ impl Parameters {
     ///
     /// # Errors
     ///
-    /// [`Error::MalformedEncoding`] for a `%` not followed by two hex digits.
-    pub fn extend_from_form(&mut self, body: &[u8]) -> Result<(), Error> {
+    /// [`SignError::MalformedEncoding`] for a `%` not followed by two hex digits.
+    pub fn extend_from_form(&mut self, body: &[u8]) -> Result<(), SignError> {
         self.extend_from_urlencoded(body, Source::FormBody)
     }
 
-    fn extend_from_urlencoded(&mut self, input: &[u8], source: Source) -> Result<(), Error> {
+    fn extend_from_urlencoded(&mut self, input: &[u8], source: Source) -> Result<(), SignError> {
         self.buf.reserve(input.len());
         let mut scratch = Vec::new();
         for segment in segments(input) {

@@ -309,7 +309,7 @@ impl fmt::Display for Problem {
     }
 }
 
-use crate::flow::clip;
+use crate::text::clip;
 
 /// Writes at most 16 items, each clipped, then how many more there are.
 fn write_list(f: &mut fmt::Formatter<'_>, list: &[String]) -> fmt::Result {
@@ -372,5 +372,82 @@ fn lossy_form_decode(raw: &[u8]) -> String {
     match encode::decode_form_component(raw) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(_) => String::from_utf8_lossy(raw).into_owned(),
+    }
+}
+
+/// The largest clock correction (in seconds, either way) applied after `timestamp_refused`: a
+/// provider window further off than a week is not trusted to move the signer's clock.
+pub const MAX_CLOCK_CORRECTION_SECS: i64 = 7 * 24 * 3600;
+
+/// The clock correction a refusal justifies, in seconds to add to the signer's clock: only for
+/// `timestamp_refused` with a well-formed `oauth_acceptable_timestamps=low-high` that does not
+/// contain the timestamp we sent (`sent`). The correction lands the next timestamp inside the
+/// window, at its middle or at most [`TIMESTAMP_MARGIN_SECS`] past the nearer edge,
+/// whichever is closer to where we are, and is never more than [`MAX_CLOCK_CORRECTION_SECS`].
+///
+/// Every clone of the [`Signer`](crate::Signer) shares the correction (it lives behind the
+/// signer's `Arc`): every [`Consumer`] and adapter built from those clones signs with the moved
+/// clock. A signer built separately keeps its own.
+pub(crate) fn clock_correction(problem: &Problem, sent: u64) -> Option<i64> {
+    if problem.problem != OAuthProblem::TimestampRefused {
+        return None;
+    }
+    let (low, high) = problem.acceptable_timestamps?;
+    let (low, high, sent) = (i128::from(low), i128::from(high), i128::from(sent));
+    if low > high || (low..=high).contains(&sent) {
+        return None;
+    }
+    let margin = ((high - low) / 2).min(i128::from(TIMESTAMP_MARGIN_SECS));
+    let target = if sent < low {
+        low + margin
+    } else {
+        high - margin
+    };
+    i64::try_from(target - sent)
+        .ok()
+        .filter(|d| d.unsigned_abs() <= MAX_CLOCK_CORRECTION_SECS.unsigned_abs())
+}
+
+/// How far inside a provider's timestamp window a clock correction aims, at most: half of
+/// Bitbucket's ±300 s window is the whole margin it needs.
+pub const TIMESTAMP_MARGIN_SECS: u64 = 300;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(window: Option<(u64, u64)>) -> Problem {
+        let mut p = Problem::new(StatusCode::UNAUTHORIZED, OAuthProblem::TimestampRefused);
+        p.acceptable_timestamps = window;
+        p
+    }
+
+    #[test]
+    fn only_a_window_that_excludes_us_moves_the_clock() {
+        // Bitbucket's window: ±300 s around its clock, which is 1000 s ahead of ours.
+        assert_eq!(
+            clock_correction(&refused(Some((1_700, 2_300))), 1_000),
+            Some(1_000)
+        );
+        assert_eq!(
+            clock_correction(&refused(Some((0, 600))), 1_000),
+            Some(-700)
+        );
+        // Our timestamp was acceptable: nothing to correct.
+        assert_eq!(clock_correction(&refused(Some((900, 1_500))), 1_000), None);
+        // A huge window justifies only reaching it (plus the margin), not its middle.
+        assert_eq!(
+            clock_correction(&refused(Some((2_000, 9_000_000))), 1_000),
+            Some(1_300)
+        );
+        // Beyond a week, or no window, or another problem: never.
+        assert_eq!(
+            clock_correction(&refused(Some((1_000_000, 1_000_600))), 1_000),
+            None
+        );
+        assert_eq!(clock_correction(&refused(None), 1_000), None);
+        let mut other = refused(Some((1_700, 2_300)));
+        other.problem = OAuthProblem::SignatureInvalid;
+        assert_eq!(clock_correction(&other, 1_000), None);
     }
 }

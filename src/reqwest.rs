@@ -13,9 +13,11 @@ use std::time::Duration;
 
 use http::Response;
 
-use crate::call::{Auth, Call, Next};
+use crate::call::{Call, Next};
+
 use crate::credentials::{Access, Temporary, Token, Verifier};
-use crate::error::Error;
+use crate::flow::Error;
+use crate::flow::Step;
 use crate::flow::{
     AccessToken, Consumer, MAX_TOKEN_RESPONSE_BYTES, PendingAccessToken, PendingRequestToken,
     SentRequest,
@@ -100,7 +102,7 @@ fn whoami_result(response: Response<Vec<u8>>, sent: Option<SentRequest>) -> Resu
 fn whoami_call<'a>(client: &'a Consumer, token: &'a Token<Access>) -> Result<Call<'a>, Error> {
     Ok(Call::new(
         client,
-        Auth::Access(token),
+        Step::Access(token),
         client.whoami_request()?,
     ))
 }
@@ -266,7 +268,7 @@ impl AsyncClient {
         request: http::Request<Vec<u8>>,
         token: &Token<Access>,
     ) -> Result<Response<Vec<u8>>, Error> {
-        let call = Call::new(&self.oauth, Auth::Access(token), request);
+        let call = Call::new(&self.oauth, Step::Access(token), request);
         let (response, sent) = self.drive(call, self.max_body).await?;
         api_result(response, sent)
     }
@@ -281,7 +283,7 @@ impl AsyncClient {
         request: http::Request<Vec<u8>>,
         impersonate: Option<&str>,
     ) -> Result<Response<Vec<u8>>, Error> {
-        let call = Call::new(&self.oauth, Auth::TwoLegged { impersonate }, request);
+        let call = Call::new(&self.oauth, Step::TwoLegged { impersonate }, request);
         let (response, sent) = self.drive(call, self.max_body).await?;
         api_result(response, sent)
     }
@@ -298,9 +300,10 @@ pub mod blocking {
         DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, api_result,
         response_head, token_step_sent, too_large, transport, whoami_call, whoami_result,
     };
-    use crate::call::{Auth, Call, Next};
+    use crate::call::{Call, Next};
     use crate::credentials::{Access, Temporary, Token, Verifier};
-    use crate::error::Error;
+    use crate::flow::Error;
+    use crate::flow::Step;
     use crate::flow::{
         AccessToken, MAX_TOKEN_RESPONSE_BYTES, PendingAccessToken, PendingRequestToken, SentRequest,
     };
@@ -494,7 +497,7 @@ pub mod blocking {
             request: http::Request<Vec<u8>>,
             token: &Token<Access>,
         ) -> Result<Response<Vec<u8>>, Error> {
-            let call = Call::new(&self.oauth, Auth::Access(token), request);
+            let call = Call::new(&self.oauth, Step::Access(token), request);
             let (response, sent) = self.drive(call, self.max_body)?;
             api_result(response, sent)
         }
@@ -509,7 +512,7 @@ pub mod blocking {
             request: http::Request<Vec<u8>>,
             impersonate: Option<&str>,
         ) -> Result<Response<Vec<u8>>, Error> {
-            let call = Call::new(&self.oauth, Auth::TwoLegged { impersonate }, request);
+            let call = Call::new(&self.oauth, Step::TwoLegged { impersonate }, request);
             let (response, sent) = self.drive(call, self.max_body)?;
             api_result(response, sent)
         }

@@ -23,16 +23,16 @@
 use http::Uri;
 use url::Url;
 
-use crate::error::{Error, UriProblem};
+use crate::error::{SignError, UriProblem};
 
 /// Parses an absolute URL (`scheme://host/...`); the fragment is dropped.
 ///
 /// # Errors
 ///
-/// [`Error::InvalidUri`]: [`UriProblem::NoScheme`] for a relative reference,
+/// [`SignError::InvalidUri`]: [`UriProblem::NoScheme`] for a relative reference,
 /// [`UriProblem::BadPort`], [`UriProblem::Unparsable`] when no `//host` follows the scheme or
 /// for anything else the URL Standard refuses.
-pub fn parse(text: &str) -> Result<Uri, Error> {
+pub fn parse(text: &str) -> Result<Uri, SignError> {
     check_authority(text)?;
     to_uri(Url::parse(text).map_err(problem)?)
 }
@@ -52,9 +52,9 @@ pub fn parse(text: &str) -> Result<Uri, Error> {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidUri`] when `base` is not absolute or the result is no URL with a host (see
+/// [`SignError::InvalidUri`] when `base` is not absolute or the result is no URL with a host (see
 /// [`parse`]).
-pub fn resolve(base: &Uri, reference: &str) -> Result<Uri, Error> {
+pub fn resolve(base: &Uri, reference: &str) -> Result<Uri, SignError> {
     check_authority(reference)?;
     to_uri(to_url(base)?.join(reference).map_err(problem)?)
 }
@@ -69,31 +69,31 @@ pub fn resolve(base: &Uri, reference: &str) -> Result<Uri, Error> {
 /// # Errors
 ///
 /// As [`parse`].
-pub fn normalize(uri: &Uri) -> Result<Uri, Error> {
+pub fn normalize(uri: &Uri) -> Result<Uri, SignError> {
     to_uri(to_url(uri)?)
 }
 
 /// `uri` as a [`Url`].
-pub(crate) fn to_url(uri: &Uri) -> Result<Url, Error> {
+pub(crate) fn to_url(uri: &Uri) -> Result<Url, SignError> {
     if uri.scheme().is_none() {
-        return Err(Error::InvalidUri(UriProblem::NoScheme));
+        return Err(SignError::InvalidUri(UriProblem::NoScheme));
     }
     Url::parse(&uri.to_string()).map_err(problem)
 }
 
 /// `url` without its fragment as an [`http::Uri`]; it must have a host.
-pub(crate) fn to_uri(mut url: Url) -> Result<Uri, Error> {
+pub(crate) fn to_uri(mut url: Url) -> Result<Uri, SignError> {
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(Error::InvalidUri(UriProblem::NoHost));
+        return Err(SignError::InvalidUri(UriProblem::NoHost));
     }
     url.set_fragment(None);
-    Uri::try_from(url.as_str()).map_err(|_| Error::InvalidUri(UriProblem::Unparsable))
+    Uri::try_from(url.as_str()).map_err(|_| SignError::InvalidUri(UriProblem::Unparsable))
 }
 
 /// A reference that names a scheme (RFC 3986 §3.1) must go on with `//` and a non-empty
 /// authority: the URL Standard would otherwise read `https:///x` or `http:x` leniently, guessing
 /// a host or a relative path the user did not write.
-fn check_authority(text: &str) -> Result<(), Error> {
+fn check_authority(text: &str) -> Result<(), SignError> {
     let text = text.trim_matches(|c: char| c <= ' ');
     let scheme_len = text
         .bytes()
@@ -108,12 +108,12 @@ fn check_authority(text: &str) -> Result<(), Error> {
     }
     match rest.strip_prefix("//") {
         Some(after) if !after.is_empty() && !after.starts_with(['/', '?', '#']) => Ok(()),
-        _ => Err(Error::InvalidUri(UriProblem::Unparsable)),
+        _ => Err(SignError::InvalidUri(UriProblem::Unparsable)),
     }
 }
 
-fn problem(e: url::ParseError) -> Error {
-    Error::InvalidUri(match e {
+fn problem(e: url::ParseError) -> SignError {
+    SignError::InvalidUri(match e {
         url::ParseError::RelativeUrlWithoutBase => UriProblem::NoScheme,
         url::ParseError::InvalidPort => UriProblem::BadPort,
         _ => UriProblem::Unparsable,
@@ -128,21 +128,24 @@ mod tests {
     fn references_with_a_scheme_need_an_authority() {
         for bad in ["https:///x", "http:x", "http://", "http://?q", " http:"] {
             assert!(
-                matches!(parse(bad), Err(Error::InvalidUri(UriProblem::Unparsable))),
+                matches!(
+                    parse(bad),
+                    Err(SignError::InvalidUri(UriProblem::Unparsable))
+                ),
                 "{bad}"
             );
         }
         assert!(matches!(
             parse("/only/a/path"),
-            Err(Error::InvalidUri(UriProblem::NoScheme))
+            Err(SignError::InvalidUri(UriProblem::NoScheme))
         ));
         assert!(matches!(
             parse("http://h:99999/"),
-            Err(Error::InvalidUri(UriProblem::BadPort))
+            Err(SignError::InvalidUri(UriProblem::BadPort))
         ));
         assert!(matches!(
             parse("http://[::1"),
-            Err(Error::InvalidUri(UriProblem::Unparsable))
+            Err(SignError::InvalidUri(UriProblem::Unparsable))
         ));
     }
 }

@@ -4,7 +4,7 @@
 
 use bitbucket_oauth::clock::NonceSource;
 use bitbucket_oauth::signature::{HmacHash, HmacSha, Plaintext, SignatureMethod};
-use bitbucket_oauth::{ConsumerKey, ConsumerSecret, Error, SignOptions, Signer, TokenRef};
+use bitbucket_oauth::{ConsumerKey, ConsumerSecret, SignError, SignOptions, Signer, TokenRef};
 use proptest::prelude::*;
 
 fn vector(name: &str) -> String {
@@ -58,7 +58,7 @@ fn rfc5849_photos_request_through_authorize() {
 struct ReentrantNonce;
 
 impl NonceSource for ReentrantNonce {
-    fn fill_nonce(&self, out: &mut String) -> Result<(), Error> {
+    fn fill_nonce(&self, out: &mut String) -> Result<(), SignError> {
         let inner = Signer::new(
             ConsumerKey::new("inner"),
             HmacSha::sha1(ConsumerSecret::new("s")),
@@ -144,10 +144,10 @@ impl SignatureMethod for FailingMethod {
         _base: &[u8],
         _token_secret: &str,
         _out: &mut String,
-    ) -> Result<(), bitbucket_oauth::signature::SignError> {
+    ) -> Result<(), bitbucket_oauth::signature::MethodError> {
         self.calls
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Err(bitbucket_oauth::signature::SignError::new(
+        Err(bitbucket_oauth::signature::MethodError::new(
             "the HSM is offline",
         ))
     }
@@ -167,7 +167,7 @@ fn a_failing_method_is_asked_once_and_its_error_comes_back() {
             base: &[u8],
             token_secret: &str,
             out: &mut String,
-        ) -> Result<(), bitbucket_oauth::signature::SignError> {
+        ) -> Result<(), bitbucket_oauth::signature::MethodError> {
             self.0.sign(base, token_secret, out)
         }
     }
@@ -184,7 +184,7 @@ fn a_failing_method_is_asked_once_and_its_error_comes_back() {
     );
     assert!(matches!(
         error,
-        Error::Signing { ref method, ref reason } if method == "RSA-SHA1" && reason == "the HSM is offline"
+        SignError::Signing { ref method, ref reason } if method == "RSA-SHA1" && reason == "the HSM is offline"
     ));
 }
 

@@ -5,13 +5,15 @@
 //! and the reqwest adapter alike, and `Endpoints::sign_base_url` signs for the URL a server
 //! behind a proxy believes it serves.
 
-use bitbucket_oauth::call::{Auth, Call, Next};
+use bitbucket_oauth::call::{Call, Next};
+
 use bitbucket_oauth::clock::{FixedClock, FixedNonce};
 use bitbucket_oauth::explain::Difference;
+use bitbucket_oauth::flow::Step;
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{
-    Access, Consumer, ConsumerKey, ConsumerSecret, Endpoints, Error, SignOptions, Signer, Token,
-    TokenSecret, UriProblem,
+    Access, Consumer, ConsumerKey, ConsumerSecret, Endpoints, Error, SignError, SignOptions,
+    Signer, Token, TokenSecret, UriProblem,
 };
 use http::HeaderValue;
 
@@ -105,7 +107,7 @@ fn each_redirect_lands_where_rfc_3986_says_and_is_signed_for_it() {
     let start = "https://git.example.com/ctx/a/b?q=1";
     for (location, landed, base_uri) in REDIRECTS {
         let request = http::Request::get(start).body(Vec::new()).unwrap();
-        let mut call = Call::new(&client, Auth::Access(&token), request);
+        let mut call = Call::new(&client, Step::Access(&token), request);
         let first = call.start().unwrap();
         assert_eq!(first.headers()["authorization"], signed_for(start).0);
         for status in [301, 302, 303, 307, 308] {
@@ -140,11 +142,11 @@ fn unusable_locations_are_typed() {
         let request = http::Request::get("https://git.example.com/ctx/a")
             .body(Vec::new())
             .unwrap();
-        let mut call = Call::new(&client, Auth::Access(&token), request);
+        let mut call = Call::new(&client, Step::Access(&token), request);
         call.start().unwrap();
         let err = call.receive(response(302, Some(location))).unwrap_err();
         assert!(
-            matches!(err, Error::InvalidUri(p) if p == problem),
+            matches!(err, Error::Sign(SignError::InvalidUri(p)) if p == problem),
             "{location}: {err:?}"
         );
     }
@@ -218,17 +220,17 @@ fn endpoints_parse_and_resolve_with_the_url_crate() {
     );
     assert!(matches!(
         e.resolve("ftp://h/x"),
-        Err(Error::InvalidUri(UriProblem::Unparsable))
+        Err(SignError::InvalidUri(UriProblem::Unparsable))
     ));
     assert!(matches!(
         Endpoints::new("https://p/rt", "https://p/a", "a/b").unwrap_err(),
-        Error::InvalidUri(UriProblem::NoScheme)
+        SignError::InvalidUri(UriProblem::NoScheme)
     ));
     assert!(matches!(
         Endpoints::new("https://p/rt", "https://p/a", "https://p/at")
             .unwrap()
             .resolve("/rest"),
-        Err(Error::InvalidUri(UriProblem::NoScheme))
+        Err(SignError::InvalidUri(UriProblem::NoScheme))
     ));
 }
 
@@ -274,7 +276,7 @@ fn sign_base_url_maps_only_what_lies_under_the_base_url() {
         Endpoints::new("https://p/rt", "https://p/a", "https://p/at")
             .unwrap()
             .sign_base_url("https://q/"),
-        Err(Error::InvalidParameter {
+        Err(SignError::InvalidParameter {
             name: "sign_base_url",
             ..
         })
@@ -294,7 +296,7 @@ fn sign_base_url_signs_for_the_public_url_and_follows_its_redirects_inside() {
     let request = http::Request::get("http://10.0.0.5:7990/bitbucket/rest/a?x=1")
         .body(Vec::new())
         .unwrap();
-    let mut call = Call::new(&client, Auth::Access(&token), request);
+    let mut call = Call::new(&client, Step::Access(&token), request);
     let first = call.start().unwrap();
     assert_eq!(
         first.uri().to_string(),

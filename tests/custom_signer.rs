@@ -10,7 +10,7 @@ use bitbucket_oauth::clock::{FixedClock, FixedNonce};
 use bitbucket_oauth::signature::{
     MethodName, RsaHash, RsaSha, RsaSigner, SignatureMethod, VerifyKey, verify,
 };
-use bitbucket_oauth::{ConsumerKey, Error, RsaPrivateKey, SignOptions, Signer};
+use bitbucket_oauth::{ConsumerKey, RsaPrivateKey, SignError, SignOptions, Signer};
 use rsa::pkcs1v15::{Signature, SigningKey};
 
 const KEY_PEM: &str = include_str!("data/test_rsa_2048_pkcs8.pem");
@@ -106,13 +106,13 @@ fn a_custom_signer_signs_the_base_string_and_matches_the_default() {
 fn a_failing_signer_is_a_typed_error() {
     let signer = pinned(RsaSigner::new(RsaHash::Sha256, Unreachable));
     let err = signer.sign(&request(), &SignOptions::new()).unwrap_err();
-    let Error::Signing { method, reason } = &err else {
+    let SignError::Signing { method, reason } = &err else {
         panic!("{err:?}")
     };
     assert_eq!(method, "RSA-SHA256");
     assert!(reason.starts_with("RSA signing failed"), "{reason}");
     assert!(matches!(
         signer.authorization_header(&request(), &SignOptions::new()),
-        Err(Error::Signing { .. })
+        Err(SignError::Signing { .. })
     ));
 }

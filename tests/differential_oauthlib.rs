@@ -44,7 +44,8 @@ use std::time::Instant;
 
 use bitbucket_oauth::signature::{HmacHash, HmacSha, Plaintext, RsaHash, RsaSha, SignatureMethod};
 use bitbucket_oauth::{
-    BaseString, ConsumerKey, ConsumerSecret, RsaPrivateKey, SignOptions, Signer, TokenRef,
+    BaseString, ConsumerKey, ConsumerSecret, RsaPrivateKey, SignError, SignOptions, Signer,
+    TokenRef,
 };
 use serde_json::{Value, json};
 
@@ -720,7 +721,7 @@ fn sign_ours(case: &Case, method_name: &str, keys: &[RsaPrivateKey]) -> Ours {
         Err(e) => {
             let refused_rightly = matches!(
                 e,
-                bitbucket_oauth::Error::InvalidParameter {
+                SignError::InvalidParameter {
                     name: "Content-Type",
                     ..
                 }

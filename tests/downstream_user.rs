@@ -40,6 +40,13 @@ impl From<bitbucket_oauth::Error> for ListError {
     }
 }
 
+// A malformed URL (from `Endpoints::resolve`) is a signing-layer error; the dance error wraps it.
+impl From<bitbucket_oauth::SignError> for ListError {
+    fn from(e: bitbucket_oauth::SignError) -> Self {
+        Self::OAuth(e.into())
+    }
+}
+
 /// One signed GET, retried once after `timestamp_refused` with the clock corrected by the
 /// provider's window (every attempt is signed afresh, so no `nonce_used`).
 fn signed_get_json<S>(

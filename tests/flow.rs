@@ -6,7 +6,7 @@ use bitbucket_oauth::explain::Difference;
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{
     AccessToken, Consumer, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem,
-    RsaPrivateKey, Signer, Token, TokenSecret, Verifier,
+    RsaPrivateKey, SignError, Signer, Token, TokenSecret, Verifier,
 };
 use http::{Response, StatusCode};
 
@@ -135,10 +135,10 @@ fn callback_must_be_absolute_or_oob() {
         assert!(
             matches!(
                 err,
-                Error::InvalidParameter {
+                Error::Sign(SignError::InvalidParameter {
                     name: "oauth_callback",
                     ..
-                }
+                })
             ),
             "{bad}: {err:?}"
         );
@@ -273,10 +273,10 @@ fn renewal_sends_the_session_handle() {
     let no_handle = AccessToken::new(Token::new("at", TokenSecret::new("ats")), vec![]);
     assert!(matches!(
         client.renew(&no_handle),
-        Err(Error::InvalidParameter {
+        Err(Error::Sign(SignError::InvalidParameter {
             name: "oauth_session_handle",
             ..
-        })
+        }))
     ));
 }
 
@@ -557,7 +557,10 @@ fn whoami_and_api_calls_with_rsa() {
     let other = Consumer::new(client.signer().clone(), plain);
     assert!(matches!(
         other.whoami(&token),
-        Err(Error::InvalidParameter { name: "whoami", .. })
+        Err(Error::Sign(SignError::InvalidParameter {
+            name: "whoami",
+            ..
+        }))
     ));
     assert_eq!(
         other.authorize_url(&Token::new("t", TokenSecret::new(""))),
@@ -585,7 +588,7 @@ fn endpoints_keep_the_context_path() {
         "https:///x",
     ] {
         assert!(
-            matches!(Endpoints::bitbucket(bad), Err(Error::InvalidUri(_))),
+            matches!(Endpoints::bitbucket(bad), Err(SignError::InvalidUri(_))),
             "{bad}"
         );
     }

@@ -32,7 +32,7 @@ use bitbucket_oauth::reqwest::{AsyncClient, DEFAULT_MAX_BODY_BYTES, blocking};
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{
     Access, AccessToken, Consumer, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem,
-    Signer, Temporary, Token, TokenSecret, Verifier,
+    SignError, Signer, Temporary, Token, TokenSecret, Verifier,
 };
 use hostile::{Act, Server, StreamEnd, head, respond};
 
@@ -972,7 +972,7 @@ both_modes! {
             let server = Server::always(move || respond(302, &[("Location", location)], b""));
             let (err, _) = fail(mode, &base(&server), Step::RequestToken, Config::new());
             assert!(
-                matches!(err, Error::InvalidUri(p) if p == problem),
+                matches!(err, Error::Sign(SignError::InvalidUri(p)) if p == problem),
                 "{location}: want InvalidUri({problem:?}), got {err:?}"
             );
             assert_eq!(server.requests().len(), 1);

@@ -47,13 +47,15 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use bitbucket_oauth::call::{Auth, Call, Next};
+use bitbucket_oauth::call::{Call, Next};
+
+use bitbucket_oauth::flow::Step;
 use bitbucket_oauth::flow::{MAX_TOKEN_RESPONSE_BYTES, PendingRequestToken};
 use bitbucket_oauth::reqwest::{AsyncClient, blocking};
 use bitbucket_oauth::testkit::{self, RegisteredConsumer, StandIn};
 use bitbucket_oauth::{
-    AccessToken, Consumer, ConsumerKey, Endpoints, Error, OAuthProblem, RsaPrivateKey, Signer,
-    Token, TokenSecret, Verifier,
+    AccessToken, Consumer, ConsumerKey, Endpoints, Error, OAuthProblem, RsaPrivateKey, SignError,
+    Signer, Token, TokenSecret, Verifier,
 };
 use serde_json::{Value, json};
 
@@ -711,7 +713,7 @@ fn signed_form_posts(target: &Target) {
         .unwrap();
         let call = Call::new(
             http.oauth(),
-            Auth::RequestToken { callback: "oob" },
+            Step::RequestToken { callback: "oob" },
             request,
         );
         let (response, sent) = http.drive(call, MAX_TOKEN_RESPONSE_BYTES).unwrap();
@@ -738,7 +740,7 @@ fn signed_form_posts(target: &Target) {
         .unwrap();
     let mut call = Call::new(
         http.oauth(),
-        Auth::RequestToken { callback: "oob" },
+        Step::RequestToken { callback: "oob" },
         request,
     );
     let mut signed = call.start().unwrap();
@@ -808,7 +810,9 @@ fn renewal(target: &Target) {
     if !target.is_stand_in() {
         assert_eq!(access.session_handle(), None);
         match http.renew(&access) {
-            Err(Error::InvalidParameter { name, .. }) => assert_eq!(name, "oauth_session_handle"),
+            Err(Error::Sign(SignError::InvalidParameter { name, .. })) => {
+                assert_eq!(name, "oauth_session_handle")
+            }
             other => panic!("expected a local refusal to renew, got {other:?}"),
         }
         // The token is unharmed.

@@ -16,8 +16,10 @@ mod refuser;
 
 use std::fmt::{Debug, Display};
 
-use bitbucket_oauth::call::{Auth, Call, Next};
+use bitbucket_oauth::call::{Call, Next};
+
 use bitbucket_oauth::clock::{FixedClock, FixedNonce};
+use bitbucket_oauth::flow::Step;
 use bitbucket_oauth::reqwest::{AsyncClient, blocking};
 use bitbucket_oauth::signature::{HmacSha, Plaintext, RsaSha};
 use bitbucket_oauth::testkit::{RegisteredConsumer, StandIn};
@@ -375,7 +377,7 @@ fn call_paths(c: &mut Canary, client: &Consumer) {
         "renewal call" => Call::renew(client, &access),
         _ => Call::new(
             client,
-            Auth::Access(access.token()),
+            Step::Access(access.token()),
             http::Request::get("https://git.example.com/ctx/rest/x")
                 .body(Vec::new())
                 .unwrap(),
@@ -644,7 +646,7 @@ fn only_the_called_providers_timestamp_refusal_moves_the_clock() {
             .unwrap()
     };
     // A window containing the timestamp we sent: no move, no retry.
-    let mut call = Call::new(&client, Auth::Access(&token), api());
+    let mut call = Call::new(&client, Step::Access(&token), api());
     call.start().unwrap();
     assert!(matches!(
         call.receive(refused("1699999700-1700000300")).unwrap(),
@@ -652,7 +654,7 @@ fn only_the_called_providers_timestamp_refusal_moves_the_clock() {
     ));
     assert_eq!(signer.clock_offset(), 0);
     // A refusal from another origin the call was redirected to (sent unsigned): no move.
-    let mut call = Call::new(&client, Auth::Access(&token), api());
+    let mut call = Call::new(&client, Step::Access(&token), api());
     call.start().unwrap();
     let Next::Send(hop) = call
         .receive(
@@ -673,7 +675,7 @@ fn only_the_called_providers_timestamp_refusal_moves_the_clock() {
     ));
     assert_eq!(signer.clock_offset(), 0);
     // Ours, 1000 s behind: moved by 1000 s, for every clone of the signer, not for another signer.
-    let mut call = Call::new(&client, Auth::Access(&token), api());
+    let mut call = Call::new(&client, Step::Access(&token), api());
     call.start().unwrap();
     assert!(matches!(
         call.receive(refused("1700000700-1700001300")).unwrap(),

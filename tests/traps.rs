@@ -10,8 +10,8 @@ use bitbucket_oauth::encode::encode;
 use bitbucket_oauth::params::{Parameters, Source};
 use bitbucket_oauth::signature::{HmacSha, Plaintext, RsaSha, SignatureMethod};
 use bitbucket_oauth::{
-    Access, ConsumerKey, ConsumerSecret, Error, RsaPrivateKey, SignOptions, Signed, Signer, Token,
-    TokenRef, TokenSecret, UriProblem, Verifier,
+    Access, ConsumerKey, ConsumerSecret, RsaPrivateKey, SignError, SignOptions, Signed, Signer,
+    Token, TokenRef, TokenSecret, UriProblem, Verifier,
 };
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, Request, Uri};
@@ -44,11 +44,11 @@ fn request(method: Method, uri: &str, content_type: Option<&str>, body: &[u8]) -
     builder.body(body.to_vec()).unwrap()
 }
 
-fn sign(req: &Request<Vec<u8>>) -> Result<Signed, Error> {
+fn sign(req: &Request<Vec<u8>>) -> Result<Signed, SignError> {
     signer().sign(req, &SignOptions::new())
 }
 
-fn sign_get(uri: &str) -> Result<Signed, Error> {
+fn sign_get(uri: &str) -> Result<Signed, SignError> {
     sign(&request(Method::GET, uri, None, b""))
 }
 
@@ -366,13 +366,13 @@ fn malformed_percent_in_query_reports_location_and_offset() {
     for (query, offset) in cases {
         let err = sign_get(&format!("https://example.com/p?{query}")).unwrap_err();
         assert!(
-            matches!(err, Error::MalformedEncoding { location: Source::Query, offset: o } if o == offset),
+            matches!(err, SignError::MalformedEncoding { location: Source::Query, offset: o } if o == offset),
             "{query}: {err:?}"
         );
         let mut p = Parameters::new();
         let err = p.extend_from_query(query).unwrap_err();
         assert!(
-            matches!(err, Error::MalformedEncoding { location: Source::Query, offset: o } if o == offset),
+            matches!(err, SignError::MalformedEncoding { location: Source::Query, offset: o } if o == offset),
             "{query}: {err:?}"
         );
     }
@@ -395,7 +395,7 @@ fn malformed_percent_in_form_body_reports_location_and_offset() {
     assert!(
         matches!(
             err,
-            Error::MalformedEncoding {
+            SignError::MalformedEncoding {
                 location: Source::FormBody,
                 offset: 6
             }
@@ -420,7 +420,7 @@ fn uris_without_scheme_or_host_or_with_a_bad_port_are_refused() {
     for (uri, problem) in cases {
         let err = sign_get(uri).unwrap_err();
         assert!(
-            matches!(err, Error::InvalidUri(p) if p == problem),
+            matches!(err, SignError::InvalidUri(p) if p == problem),
             "{uri}: {err:?}"
         );
     }
@@ -441,7 +441,7 @@ fn empty_token_refused_but_two_legged_mode_sends_it() {
     assert!(
         matches!(
             err,
-            Error::InvalidParameter {
+            SignError::InvalidParameter {
                 name: "oauth_token",
                 ..
             }
@@ -486,7 +486,7 @@ fn callback_must_be_absolute_or_oob() {
         assert!(
             matches!(
                 err,
-                Error::InvalidParameter {
+                SignError::InvalidParameter {
                     name: "oauth_callback",
                     ..
                 }
@@ -538,7 +538,7 @@ fn realm_is_never_signed() {
     let err = signer()
         .sign(&req, &SignOptions::new().realm("a\nb"))
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidRealm), "{err:?}");
+    assert!(matches!(err, SignError::InvalidRealm), "{err:?}");
 }
 
 #[test]
@@ -588,7 +588,7 @@ fn protocol_parameter_already_in_the_request_is_refused() {
     ] {
         let err = sign(&request(Method::POST, uri, ct, body)).unwrap_err();
         assert!(
-            matches!(&err, Error::DuplicateProtocolParameter { name: n } if n == name),
+            matches!(&err, SignError::DuplicateProtocolParameter { name: n } if n == name),
             "{uri}: {err:?}"
         );
     }
@@ -775,7 +775,7 @@ fn apply_form_exact_bytes() {
     assert!(
         matches!(
             err,
-            Error::InvalidParameter {
+            SignError::InvalidParameter {
                 name: "Content-Type",
                 ..
             }
@@ -838,7 +838,7 @@ fn extra_protocol_parameters_are_signed_and_checked() {
             .sign(&req, &SignOptions::new().extra(bad, "x"))
             .unwrap_err();
         assert!(
-            matches!(err, Error::InvalidParameter { .. }),
+            matches!(err, SignError::InvalidParameter { .. }),
             "{bad}: {err:?}"
         );
     }
@@ -868,7 +868,7 @@ fn extra_parameter_names_that_need_encoding_are_refused() {
             ),
         ] {
             match outcome {
-                Err(Error::InvalidParameter { name: field, .. }) => {
+                Err(SignError::InvalidParameter { name: field, .. }) => {
                     assert_eq!(field, "extra protocol parameter", "{path} {name:?}");
                 }
                 other => panic!("{path} {name:?}: expected InvalidParameter, got {other:?}"),

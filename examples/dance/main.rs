@@ -150,6 +150,12 @@ impl From<bitbucket_oauth::Error> for CliError {
     }
 }
 
+impl From<bitbucket_oauth::SignError> for CliError {
+    fn from(e: bitbucket_oauth::SignError) -> Self {
+        Self(e.to_string())
+    }
+}
+
 impl From<bitbucket_oauth::KeyError> for CliError {
     fn from(e: bitbucket_oauth::KeyError) -> Self {
         Self(e.to_string())

@@ -9,7 +9,8 @@ use bitbucket_oauth::signature::{
     HmacHash, HmacSha, MethodName, Plaintext, RsaHash, RsaSha, SignatureMethod,
 };
 use bitbucket_oauth::{
-    ConsumerKey, ConsumerSecret, KeyError, KeyLoader, SignOptions, Signed, Signer, TokenRef,
+    ConsumerKey, ConsumerSecret, KeyError, KeyLoader, SignError, SignOptions, Signed, Signer,
+    TokenRef,
 };
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderValue, Method, Uri};
@@ -107,7 +108,7 @@ pub(crate) fn run(args: &SignArgs) -> CliResult<()> {
     // Parsed as a client sends it (a raw space becomes %20, the host is lowercased, an IPv6
     // address takes its RFC 5952 form): the base string signs that.
     let uri: Uri = bitbucket_oauth::uri::parse(&args.url).map_err(|e| match e {
-        bitbucket_oauth::Error::InvalidUri(problem) => {
+        SignError::InvalidUri(problem) => {
             CliError::new(format!("invalid URL `{}`: {problem}", args.url))
         }
         other => CliError::from(other),

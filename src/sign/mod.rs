@@ -17,7 +17,7 @@ use crate::base_string::BaseString;
 use crate::clock::{Clock, NonceSource, RandomNonce, SystemClock};
 use crate::credentials::{ConsumerKey, TokenRef};
 use crate::encode;
-use crate::error::Error;
+use crate::error::SignError;
 use crate::header;
 use crate::keys::RsaPrivateKey;
 use crate::params::Parameters;
@@ -383,7 +383,7 @@ impl Signer {
         &self,
         request: &Request<B>,
         options: &SignOptions<'_>,
-    ) -> Result<Signed, Error> {
+    ) -> Result<Signed, SignError> {
         self.sign_parts(
             request.method(),
             request.uri(),
@@ -398,11 +398,11 @@ impl Signer {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidUri`] for a URI that is not absolute, [`Error::MalformedEncoding`] for a
-    /// bad `%` escape in the query or form body, [`Error::InvalidParameter`] for a bad callback,
-    /// an empty token or a reserved extra name, [`Error::DuplicateProtocolParameter`] when the
-    /// request already carries a protocol parameter, [`Error::InvalidRealm`],
-    /// [`Error::Nonce`] and [`Error::Signing`] when those sources fail.
+    /// [`SignError::InvalidUri`] for a URI that is not absolute, [`SignError::MalformedEncoding`] for a
+    /// bad `%` escape in the query or form body, [`SignError::InvalidParameter`] for a bad callback,
+    /// an empty token or a reserved extra name, [`SignError::DuplicateProtocolParameter`] when the
+    /// request already carries a protocol parameter, [`SignError::InvalidRealm`],
+    /// [`SignError::Nonce`] and [`SignError::Signing`] when those sources fail.
     pub fn sign_parts(
         &self,
         method: &Method,
@@ -410,7 +410,7 @@ impl Signer {
         headers: &HeaderMap,
         body: &[u8],
         options: &SignOptions<'_>,
-    ) -> Result<Signed, Error> {
+    ) -> Result<Signed, SignError> {
         let mut plain = Zeroizing::new(String::new());
         let (mut proto, timestamp, token_secret) = self.protocol(options, &mut plain)?;
         let base_string = base_string(method, uri, form_of(headers, body), &plain, &proto)?;
@@ -458,7 +458,7 @@ impl Signer {
         &self,
         request: &Request<B>,
         options: &SignOptions<'_>,
-    ) -> Result<HeaderValue, Error> {
+    ) -> Result<HeaderValue, SignError> {
         self.authorization_header_parts(
             request.method(),
             request.uri(),
@@ -480,7 +480,7 @@ impl Signer {
         headers: &HeaderMap,
         body: &[u8],
         options: &SignOptions<'_>,
-    ) -> Result<HeaderValue, Error> {
+    ) -> Result<HeaderValue, SignError> {
         self.sign_parts(method, uri, headers, body, options)
             .map(|signed| signed.authorization)
     }
@@ -491,12 +491,12 @@ impl Signer {
         base: &[u8],
         token_secret: &str,
         plain: &mut String,
-    ) -> Result<Span, Error> {
+    ) -> Result<Span, SignError> {
         let sig_start = plain.len();
         self.inner
             .method
             .sign(base, token_secret, plain)
-            .map_err(|e| Error::Signing {
+            .map_err(|e| SignError::Signing {
                 method: self.inner.method_name.clone(),
                 reason: e.to_string(),
             })?;
@@ -509,7 +509,7 @@ impl Signer {
         &self,
         options: &SignOptions<'o>,
         plain: &mut String,
-    ) -> Result<(Protocol, u64, &'o str), Error> {
+    ) -> Result<(Protocol, u64, &'o str), SignError> {
         validate(options)?;
 
         let timestamp = options.timestamp.unwrap_or_else(|| self.now());
@@ -543,7 +543,7 @@ impl Signer {
         let mut proto = Protocol::default();
         proto.fixed[NONCE] = Some(Span::of(0, plain.len())?);
         let start = plain.len();
-        write!(plain, "{timestamp}").map_err(|_| Error::InvalidParameter {
+        write!(plain, "{timestamp}").map_err(|_| SignError::InvalidParameter {
             name: "oauth_timestamp",
             reason: "could not be written",
         })?;
@@ -620,10 +620,10 @@ struct Span {
 }
 
 impl Span {
-    fn of(start: usize, end: usize) -> Result<Self, Error> {
+    fn of(start: usize, end: usize) -> Result<Self, SignError> {
         match (u32::try_from(start), u32::try_from(end)) {
             (Ok(start), Ok(end)) => Ok(Self { start, end }),
-            _ => Err(Error::InvalidParameter {
+            _ => Err(SignError::InvalidParameter {
                 name: "protocol parameters",
                 reason: "longer than 4 GiB in all",
             }),
@@ -631,13 +631,13 @@ impl Span {
     }
 
     /// Appends the §3.6 encoding of `value` to `encoded`; its span there.
-    fn encode(encoded: &mut String, value: &str) -> Result<Self, Error> {
+    fn encode(encoded: &mut String, value: &str) -> Result<Self, SignError> {
         let start = encoded.len();
         encode::encode_into(encoded, value.as_bytes());
         Self::of(start, encoded.len())
     }
 
-    fn push(plain: &mut String, value: &str) -> Result<Self, Error> {
+    fn push(plain: &mut String, value: &str) -> Result<Self, SignError> {
         let start = plain.len();
         plain.push_str(value);
         Self::of(start, plain.len())
@@ -729,7 +729,7 @@ impl Protocol {
         plain: &str,
         consumer_key_encoded: &str,
         method_name_encoded: &str,
-    ) -> Result<(), Error> {
+    ) -> Result<(), SignError> {
         self.encoded.reserve(plain.len() + plain.len() / 2);
         for (slot, span) in self.fixed.iter().enumerate() {
             let Some(span) = span else { continue };
@@ -747,7 +747,7 @@ impl Protocol {
     }
 
     /// Encodes the signature, after the values.
-    fn encode_signature(&mut self, signature: &str) -> Result<(), Error> {
+    fn encode_signature(&mut self, signature: &str) -> Result<(), SignError> {
         self.encoded_signature = Some(Span::encode(&mut self.encoded, signature)?);
         Ok(())
     }
@@ -763,10 +763,10 @@ impl Protocol {
 fn duplicate<'p>(
     protocol: impl Iterator<Item = (&'p str, &'p str)>,
     mut request_has: impl FnMut(&str) -> bool,
-) -> Result<(), Error> {
+) -> Result<(), SignError> {
     for (name, _) in protocol {
         if request_has(name) {
-            return Err(Error::DuplicateProtocolParameter {
+            return Err(SignError::DuplicateProtocolParameter {
                 name: name.to_owned(),
             });
         }
@@ -787,7 +787,7 @@ fn base_string(
     form: Option<&[u8]>,
     plain: &str,
     proto: &Protocol,
-) -> Result<BaseString, Error> {
+) -> Result<BaseString, SignError> {
     let mut params = Parameters::with_capacity(proto.fixed.len() + proto.extra.len() + 8);
     if let Some(query) = uri.query() {
         params.extend_from_query(query)?;
@@ -807,22 +807,26 @@ fn base_string(
 
 /// The `Authorization` header value (RFC 5849 §3.5.1) of the protocol parameters and the
 /// signature, marked sensitive.
-fn authorization(realm: Option<&str>, proto: &Protocol, plain: &str) -> Result<HeaderValue, Error> {
+fn authorization(
+    realm: Option<&str>,
+    proto: &Protocol,
+    plain: &str,
+) -> Result<HeaderValue, SignError> {
     let params = proto.iter_encoded(plain).chain(std::iter::once((
         "oauth_signature",
         proto.encoded_signature(),
     )));
     let text = header::write_authorization(realm, params);
-    let mut authorization = HeaderValue::try_from(text).map_err(|_| Error::InvalidRealm)?;
+    let mut authorization = HeaderValue::try_from(text).map_err(|_| SignError::InvalidRealm)?;
     authorization.set_sensitive(true);
     Ok(authorization)
 }
 
-fn validate(options: &SignOptions<'_>) -> Result<(), Error> {
+fn validate(options: &SignOptions<'_>) -> Result<(), SignError> {
     if let TokenMode::Token(t) = options.token
         && t.token.is_empty()
     {
-        return Err(Error::InvalidParameter {
+        return Err(SignError::InvalidParameter {
             name: "oauth_token",
             reason: "the token is empty; for Atlassian 2-legged OAuth use SignOptions::two_legged_empty_token()",
         });
@@ -831,7 +835,7 @@ fn validate(options: &SignOptions<'_>) -> Result<(), Error> {
         && callback != "oob"
         && !is_absolute_url(callback)
     {
-        return Err(Error::InvalidParameter {
+        return Err(SignError::InvalidParameter {
             name: "oauth_callback",
             reason: "must be an absolute URL (scheme://host/...) or `oob`",
         });
@@ -839,20 +843,20 @@ fn validate(options: &SignOptions<'_>) -> Result<(), Error> {
     if let Some(realm) = options.realm
         && !realm.bytes().all(|b| (0x20..0x7F).contains(&b))
     {
-        return Err(Error::InvalidRealm);
+        return Err(SignError::InvalidRealm);
     }
     for (name, _) in &options.extra {
         if !name.starts_with("oauth_")
             || name.len() == "oauth_".len()
             || !name.bytes().all(encode::is_unreserved)
         {
-            return Err(Error::InvalidParameter {
+            return Err(SignError::InvalidParameter {
                 name: "extra protocol parameter",
                 reason: "its name must start with `oauth_` and use only letters, digits, `-`, `.`, `_` and `~`",
             });
         }
         if RESERVED.contains(name) {
-            return Err(Error::InvalidParameter {
+            return Err(SignError::InvalidParameter {
                 name: "extra protocol parameter",
                 reason: "the signer sets this parameter itself; use the matching SignOptions setter",
             });
@@ -963,8 +967,8 @@ impl Signed {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidUri`] if the resulting URI cannot be built.
-    pub fn apply_query<B>(&self, request: &mut Request<B>) -> Result<(), Error> {
+    /// [`SignError::InvalidUri`] if the resulting URI cannot be built.
+    pub fn apply_query<B>(&self, request: &mut Request<B>) -> Result<(), SignError> {
         let uri = request.uri();
         let mut path_and_query = String::from(uri.path());
         path_and_query.push('?');
@@ -977,10 +981,10 @@ impl Signed {
         parts.path_and_query = Some(
             path_and_query
                 .parse()
-                .map_err(|_| Error::InvalidUri(crate::error::UriProblem::Unparsable))?,
+                .map_err(|_| SignError::InvalidUri(crate::error::UriProblem::Unparsable))?,
         );
         *request.uri_mut() = Uri::from_parts(parts)
-            .map_err(|_| Error::InvalidUri(crate::error::UriProblem::Unparsable))?;
+            .map_err(|_| SignError::InvalidUri(crate::error::UriProblem::Unparsable))?;
         Ok(())
     }
 
@@ -988,11 +992,11 @@ impl Signed {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] unless the request's `Content-Type` is
+    /// [`SignError::InvalidParameter`] unless the request's `Content-Type` is
     /// `application/x-www-form-urlencoded`: only such a body may carry them.
-    pub fn apply_form(&self, request: &mut Request<Vec<u8>>) -> Result<(), Error> {
+    pub fn apply_form(&self, request: &mut Request<Vec<u8>>) -> Result<(), SignError> {
         if !has_form_body(request.headers()) {
-            return Err(Error::InvalidParameter {
+            return Err(SignError::InvalidParameter {
                 name: "Content-Type",
                 reason: "the form-body placement needs Content-Type: application/x-www-form-urlencoded",
             });

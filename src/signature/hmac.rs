@@ -4,7 +4,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{KeyInit, Mac};
 
-use super::{SignError, SignatureMethod, shared_secret_key};
+use super::{MethodError, SignatureMethod, shared_secret_key};
 use crate::credentials::ConsumerSecret;
 
 /// The digest of an [`HmacSha`] signer.
@@ -71,9 +71,9 @@ fn mac_base64<M: Mac + KeyInit>(
     key: &[u8],
     message: &[u8],
     out: &mut String,
-) -> Result<(), SignError> {
+) -> Result<(), MethodError> {
     let mut mac = <M as KeyInit>::new_from_slice(key)
-        .map_err(|_| SignError::new("the HMAC implementation refused the signing key"))?;
+        .map_err(|_| MethodError::new("the HMAC implementation refused the signing key"))?;
     mac.update(message);
     STANDARD.encode_string(mac.finalize().into_bytes(), out);
     Ok(())
@@ -93,7 +93,7 @@ impl SignatureMethod for HmacSha {
         self.hash.method_name()
     }
 
-    fn sign(&self, base: &[u8], token_secret: &str, out: &mut String) -> Result<(), SignError> {
+    fn sign(&self, base: &[u8], token_secret: &str, out: &mut String) -> Result<(), MethodError> {
         let key = shared_secret_key(&self.consumer_secret, token_secret);
         let key = key.as_bytes();
         match self.hash {

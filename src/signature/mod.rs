@@ -42,7 +42,7 @@ use crate::keys::RsaPublicKey;
 /// fails reports it instead of panicking.
 ///
 /// ```
-/// use bitbucket_oauth::signature::{SignatureMethod, SignError};
+/// use bitbucket_oauth::signature::{SignatureMethod, MethodError};
 ///
 /// /// A signer whose key lives elsewhere (an HSM, a KMS...).
 /// #[derive(Debug)]
@@ -50,9 +50,9 @@ use crate::keys::RsaPublicKey;
 ///
 /// impl SignatureMethod for Remote {
 ///     fn name(&self) -> &str { "RSA-SHA1" }
-///     fn sign(&self, base_string: &[u8], _token_secret: &str, out: &mut String) -> Result<(), SignError> {
+///     fn sign(&self, base_string: &[u8], _token_secret: &str, out: &mut String) -> Result<(), MethodError> {
 ///         // ...ask the HSM to sign `base_string`, base64 the result into `out`...
-///         Err(SignError::new("HSM unreachable"))
+///         Err(MethodError::new("HSM unreachable"))
 ///     }
 /// }
 /// let method: Box<dyn SignatureMethod> = Box::new(Remote);
@@ -67,20 +67,20 @@ pub trait SignatureMethod: fmt::Debug + Send + Sync {
     ///
     /// # Errors
     ///
-    /// [`SignError`] when no signature can be produced.
+    /// [`MethodError`] when no signature can be produced.
     fn sign(
         &self,
         base_string: &[u8],
         token_secret: &str,
         out: &mut String,
-    ) -> Result<(), SignError>;
+    ) -> Result<(), MethodError>;
 }
 
 /// A signature method failed. The message must not contain secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignError(String);
+pub struct MethodError(String);
 
-impl SignError {
+impl MethodError {
     /// A failure with a human-readable reason.
     #[must_use]
     pub fn new(reason: impl Into<String>) -> Self {
@@ -88,13 +88,13 @@ impl SignError {
     }
 }
 
-impl fmt::Display for SignError {
+impl fmt::Display for MethodError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-impl std::error::Error for SignError {}
+impl std::error::Error for MethodError {}
 
 /// The names of the signature methods this crate implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

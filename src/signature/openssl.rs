@@ -8,7 +8,7 @@ use ::openssl::sign::Signer as OsslSigner;
 use rsa::pkcs1v15::Signature;
 use rsa::pkcs8::EncodePrivateKey as _;
 
-use super::{RsaHash, RsaSigner, SignError, SignatureMethod};
+use super::{MethodError, RsaHash, RsaSigner, SignatureMethod};
 use crate::keys::{KeyError, KeyLoader, RsaPrivateKey};
 
 /// `RSA-SHA1` (RFC 5849 §3.4.3) and its SHA-2 extensions, signed by the system OpenSSL
@@ -156,7 +156,7 @@ impl SignatureMethod for OpenSslRsaSha {
         self.signer.name()
     }
 
-    fn sign(&self, base: &[u8], token_secret: &str, out: &mut String) -> Result<(), SignError> {
+    fn sign(&self, base: &[u8], token_secret: &str, out: &mut String) -> Result<(), MethodError> {
         self.signer.sign(base, token_secret, out)
     }
 }

@@ -1,4 +1,4 @@
-use super::{SignError, SignatureMethod, shared_secret_key};
+use super::{MethodError, SignatureMethod, shared_secret_key};
 use crate::credentials::ConsumerSecret;
 
 /// `PLAINTEXT` (RFC 5849 §3.4.4): the signature is the key itself,
@@ -21,7 +21,7 @@ impl SignatureMethod for Plaintext {
         "PLAINTEXT"
     }
 
-    fn sign(&self, _base: &[u8], token_secret: &str, out: &mut String) -> Result<(), SignError> {
+    fn sign(&self, _base: &[u8], token_secret: &str, out: &mut String) -> Result<(), MethodError> {
         out.push_str(&shared_secret_key(&self.consumer_secret, token_secret));
         Ok(())
     }

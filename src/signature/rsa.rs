@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
 use signature::{SignatureEncoding, Signer, Verifier as _};
 
-use super::{SignError, SignatureMethod};
+use super::{MethodError, SignatureMethod};
 use crate::keys::{RsaPrivateKey, RsaPublicKey};
 
 /// The digest of an RSA signature method.
@@ -134,11 +134,11 @@ where
         self.hash.method_name()
     }
 
-    fn sign(&self, base: &[u8], _token_secret: &str, out: &mut String) -> Result<(), SignError> {
+    fn sign(&self, base: &[u8], _token_secret: &str, out: &mut String) -> Result<(), MethodError> {
         let signature = self
             .signer
             .try_sign(base)
-            .map_err(|e| SignError::new(format!("RSA signing failed: {e}")))?;
+            .map_err(|e| MethodError::new(format!("RSA signing failed: {e}")))?;
         STANDARD.encode_string(signature.to_bytes(), out);
         Ok(())
     }
@@ -211,7 +211,7 @@ impl SignatureMethod for RsaSha {
         self.hash().method_name()
     }
 
-    fn sign(&self, base: &[u8], token_secret: &str, out: &mut String) -> Result<(), SignError> {
+    fn sign(&self, base: &[u8], token_secret: &str, out: &mut String) -> Result<(), MethodError> {
         match &self.keys {
             Keys::Sha1(signer) => signer.sign(base, token_secret, out),
             Keys::Sha256(signer) => signer.sign(base, token_secret, out),

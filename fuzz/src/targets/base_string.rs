@@ -14,7 +14,7 @@ use bitbucket_oauth::clock::{FixedClock, FixedNonce};
 use bitbucket_oauth::encode::{decode_form_component, is_unreserved};
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{
-    BaseString, ConsumerKey, ConsumerSecret, Error, SignOptions, Signer, TokenRef,
+    BaseString, ConsumerKey, ConsumerSecret, SignError, SignOptions, Signer, TokenRef,
 };
 use http::header::CONTENT_TYPE;
 
@@ -100,9 +100,9 @@ pub fn run(input: RequestInput<'_>) {
             assert!(
                 matches!(
                     a,
-                    Error::InvalidUri(_)
-                        | Error::MalformedEncoding { .. }
-                        | Error::DuplicateProtocolParameter { .. }
+                    SignError::InvalidUri(_)
+                        | SignError::MalformedEncoding { .. }
+                        | SignError::DuplicateProtocolParameter { .. }
                 ),
                 "unexpected error {a:?}"
             );

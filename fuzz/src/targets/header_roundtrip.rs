@@ -10,7 +10,7 @@ use crate::input::{ProtocolInput, TokenChoice};
 use bitbucket_oauth::clock::{FixedClock, FixedNonce};
 use bitbucket_oauth::header::{MAX_HEADER_BYTES, parse_oauth_header};
 use bitbucket_oauth::signature::{HmacSha, Plaintext};
-use bitbucket_oauth::{ConsumerKey, ConsumerSecret, Error, SignOptions, Signer, TokenRef};
+use bitbucket_oauth::{ConsumerKey, ConsumerSecret, SignError, SignOptions, Signer, TokenRef};
 
 /// The target's body: checks the properties above on one input.
 pub fn run(input: ProtocolInput<'_>) {
@@ -60,7 +60,10 @@ pub fn run(input: ProtocolInput<'_>) {
         Ok(signed) => signed,
         Err(error) => {
             assert!(
-                matches!(error, Error::InvalidParameter { .. } | Error::InvalidRealm),
+                matches!(
+                    error,
+                    SignError::InvalidParameter { .. } | SignError::InvalidRealm
+                ),
                 "unexpected error {error:?}"
             );
             return;

@@ -22,10 +22,14 @@ use crate::base_string::BaseString;
 use crate::bitbucket::Endpoints;
 use crate::credentials::{Access, Temporary, Token, TokenKind, TokenSecret, Verifier};
 use crate::encode;
-use crate::error::{Error, ProviderError, UriProblem};
+use crate::error::{SignError, UriProblem};
+use crate::text::clip;
+
+mod error;
 use crate::explain;
 use crate::problem::{self, OAuthProblem, Problem};
 use crate::sign::{SignOptions, Signer};
+pub use error::{Error, ProviderError};
 
 /// The most bytes of a token-endpoint response this crate reads; a token response is a few
 /// hundred bytes.
@@ -199,6 +203,37 @@ impl AccessToken {
     }
 }
 
+/// Which protocol step an exchange is, and so how each attempt of a
+/// [`Call`](crate::call::Call) is signed.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Step<'a> {
+    /// An API call with an access token.
+    Access(&'a Token<Access>),
+    /// Atlassian 2-legged OAuth, optionally impersonating a user.
+    TwoLegged {
+        /// The user to act as (`user_id`), if any.
+        impersonate: Option<&'a str>,
+    },
+    /// The request-token step.
+    RequestToken {
+        /// `oob` or an absolute URL.
+        callback: &'a str,
+    },
+    /// The access-token step.
+    AccessToken {
+        /// The authorized request token.
+        token: &'a Token<Temporary>,
+        /// The verifier from the callback.
+        verifier: &'a Verifier,
+    },
+    /// Renewal of an access token.
+    Renew {
+        /// The token to renew (with its session handle).
+        access: &'a AccessToken,
+    },
+}
+
 /// This application as an OAuth 1.0a consumer of one provider (RFC 5849 calls it the client; the
 /// Application Link registers it as a consumer): a [`Signer`] plus [`Endpoints`].
 ///
@@ -251,7 +286,7 @@ impl Consumer {
     fn signed_post(
         &self,
         uri: &Uri,
-        auth: crate::call::Auth<'_>,
+        auth: Step<'_>,
     ) -> Result<(HttpRequest<Vec<u8>>, SentRequest), Error> {
         let mut request = HttpRequest::new(Vec::new());
         *request.method_mut() = Method::POST;
@@ -292,14 +327,14 @@ impl Consumer {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] for a callback that is neither; signing errors.
+    /// [`SignError::InvalidParameter`] for a callback that is neither; signing errors.
     pub fn request_token(
         &self,
         callback: &str,
     ) -> Result<(HttpRequest<Vec<u8>>, PendingRequestToken), Error> {
         let (request, sent) = self.signed_post(
             self.endpoints.request_token(),
-            crate::call::Auth::RequestToken { callback },
+            Step::RequestToken { callback },
         )?;
         Ok((request, PendingRequestToken { sent }))
     }
@@ -392,7 +427,7 @@ impl Consumer {
     ) -> Result<(HttpRequest<Vec<u8>>, PendingAccessToken), Error> {
         let (request, sent) = self.signed_post(
             self.endpoints.access_token(),
-            crate::call::Auth::AccessToken { token, verifier },
+            Step::AccessToken { token, verifier },
         )?;
         Ok((request, PendingAccessToken { sent }))
     }
@@ -403,15 +438,13 @@ impl Consumer {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] when the token has no session handle; signing errors.
+    /// [`SignError::InvalidParameter`] when the token has no session handle; signing errors.
     pub fn renew(
         &self,
         access: &AccessToken,
     ) -> Result<(HttpRequest<Vec<u8>>, PendingAccessToken), Error> {
-        let (request, sent) = self.signed_post(
-            self.endpoints.access_token(),
-            crate::call::Auth::Renew { access },
-        )?;
+        let (request, sent) =
+            self.signed_post(self.endpoints.access_token(), Step::Renew { access })?;
         Ok((request, PendingAccessToken { sent }))
     }
 
@@ -439,26 +472,25 @@ impl Consumer {
         request: &mut HttpRequest<B>,
         token: &Token<Access>,
     ) -> Result<SentRequest, Error> {
-        self.sign_for(request, crate::call::Auth::Access(token))
+        self.sign_for(request, Step::Access(token))
     }
 
     /// Signs `request` for one attempt of a [`crate::call::Call`].
     pub(crate) fn sign_for<B: AsRef<[u8]>>(
         &self,
         request: &mut HttpRequest<B>,
-        auth: crate::call::Auth<'_>,
+        auth: Step<'_>,
     ) -> Result<SentRequest, Error> {
-        use crate::call::Auth;
         let options = self.options();
         let options = match auth {
-            Auth::Access(token) => options.token(token.as_token_ref()),
-            Auth::TwoLegged { .. } => options.two_legged_empty_token(),
-            Auth::RequestToken { callback } => options.callback(callback),
-            Auth::AccessToken { token, verifier } => options
+            Step::Access(token) => options.token(token.as_token_ref()),
+            Step::TwoLegged { .. } => options.two_legged_empty_token(),
+            Step::RequestToken { callback } => options.callback(callback),
+            Step::AccessToken { token, verifier } => options
                 .token(token.as_token_ref())
                 .verifier(verifier.secret()),
-            Auth::Renew { access } => {
-                let handle = access.session_handle().ok_or(Error::InvalidParameter {
+            Step::Renew { access } => {
+                let handle = access.session_handle().ok_or(SignError::InvalidParameter {
                     name: "oauth_session_handle",
                     reason: "this access token came without a session handle, so it cannot be renewed; authorize again",
                 })?;
@@ -488,10 +520,10 @@ impl Consumer {
         let mut parts = uri.clone().into_parts();
         parts.path_and_query = Some(
             pq.parse()
-                .map_err(|_| Error::InvalidUri(UriProblem::Unparsable))?,
+                .map_err(|_| SignError::InvalidUri(UriProblem::Unparsable))?,
         );
         *request.uri_mut() =
-            Uri::from_parts(parts).map_err(|_| Error::InvalidUri(UriProblem::Unparsable))?;
+            Uri::from_parts(parts).map_err(|_| SignError::InvalidUri(UriProblem::Unparsable))?;
         Ok(())
     }
 
@@ -501,7 +533,7 @@ impl Consumer {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidUri`] if the URI cannot be rebuilt; signing errors.
+    /// [`SignError::InvalidUri`] if the URI cannot be rebuilt; signing errors.
     pub fn sign_two_legged<B: AsRef<[u8]>>(
         &self,
         request: &mut HttpRequest<B>,
@@ -510,7 +542,7 @@ impl Consumer {
         if let Some(user) = impersonate {
             self.add_user_id(request, user)?;
         }
-        self.sign_for(request, crate::call::Auth::TwoLegged { impersonate })
+        self.sign_for(request, Step::TwoLegged { impersonate })
     }
 
     /// A signed `GET {base}/plugins/servlet/applinks/whoami`: a cheap "is my token good" call
@@ -518,7 +550,7 @@ impl Consumer {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] when the endpoints have no `whoami` (not Atlassian).
+    /// [`SignError::InvalidParameter`] when the endpoints have no `whoami` (not Atlassian).
     pub fn whoami(
         &self,
         token: &Token<Access>,
@@ -530,7 +562,7 @@ impl Consumer {
 
     /// The unsigned `GET` of Atlassian's `whoami`.
     pub(crate) fn whoami_request(&self) -> Result<HttpRequest<Vec<u8>>, Error> {
-        let uri = self.endpoints.whoami().ok_or(Error::InvalidParameter {
+        let uri = self.endpoints.whoami().ok_or(SignError::InvalidParameter {
             name: "whoami",
             reason: "only Atlassian endpoints (Endpoints::bitbucket) have whoami",
         })?;
@@ -563,7 +595,7 @@ impl Consumer {
     pub fn apply_clock_correction(&self, error: &Error) -> bool {
         match error {
             Error::Provider(p) => match p.clock_offset.filter(|d| {
-                d.unsigned_abs() <= crate::call::MAX_CLOCK_CORRECTION_SECS.unsigned_abs()
+                d.unsigned_abs() <= crate::problem::MAX_CLOCK_CORRECTION_SECS.unsigned_abs()
             }) {
                 Some(delta) => {
                     let current = self.signer.clock_offset();
@@ -681,14 +713,6 @@ fn redact_secrets(text: &str) -> String {
     out
 }
 
-/// At most `max` characters of `text`, with `…` when cut: keeps error messages bounded.
-pub(crate) fn clip(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
-    match text.char_indices().nth(max) {
-        None => std::borrow::Cow::Borrowed(text),
-        Some((i, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..i])),
-    }
-}
-
 pub(crate) fn unexpected_response<B: AsRef<[u8]>>(
     response: &Response<B>,
     reason: &'static str,
@@ -717,7 +741,7 @@ fn provider_error(sent: &SentRequest, mut problem: Problem) -> Error {
     if let Some(unread) = sent.form.as_ref().and_then(|f| f.explain(&differences)) {
         differences.push(unread);
     }
-    let clock_offset = crate::call::clock_correction(&problem, sent.timestamp);
+    let clock_offset = crate::problem::clock_correction(&problem, sent.timestamp);
     // Compared on the real values above; what is kept shows no secret. The provider's echo
     // carries our verifier or session handle, and its fields may echo a PLAINTEXT signature.
     if let Some(theirs) = &mut problem.provider_base_string
@@ -986,12 +1010,5 @@ mod tests {
         ] {
             assert_eq!(body_excerpt(body.as_bytes()), want, "{body}");
         }
-    }
-
-    #[test]
-    fn clip_bounds_text() {
-        assert_eq!(clip("abc", 3), "abc");
-        assert_eq!(clip("abcd", 3), "abc…");
-        assert_eq!(clip("ééé", 2), "éé…");
     }
 }
