@@ -7,9 +7,9 @@
 
 use std::hint::black_box;
 
-use bitbucket_oauth::base_string::BaseString;
 use bitbucket_oauth::clock::{FixedClock, FixedNonce};
-use bitbucket_oauth::header::parse_oauth_header;
+use bitbucket_oauth::rfc5849::BaseString;
+use bitbucket_oauth::rfc5849::parse_oauth_header;
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{Consumer, ConsumerKey, ConsumerSecret, Endpoints, Problem, Signer};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

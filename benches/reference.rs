@@ -41,8 +41,8 @@ fn bench_reference(c: &mut Criterion) {
     let base = typical_base_string();
     let key = format!(
         "{}&{}",
-        bitbucket_oauth::encode::encode(CONSUMER_SECRET),
-        bitbucket_oauth::encode::encode(TOKEN_SECRET)
+        bitbucket_oauth::rfc5849::encode(CONSUMER_SECRET),
+        bitbucket_oauth::rfc5849::encode(TOKEN_SECRET)
     );
     let mut g = c.benchmark_group("reference");
     g.bench_function("raw-hmac-sha1", |b| {

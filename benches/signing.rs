@@ -11,8 +11,8 @@ mod common;
 use std::hint::black_box;
 use std::num::NonZeroU64;
 
-use bitbucket_oauth::base_string::BaseString;
-use bitbucket_oauth::params::Parameters;
+use bitbucket_oauth::rfc5849::BaseString;
+use bitbucket_oauth::rfc5849::Parameters;
 use bitbucket_oauth::signature::{HmacHash, HmacSha, Plaintext, RsaHash, RsaSha, SignatureMethod};
 use bitbucket_oauth::{Access, ConsumerSecret, SignOptions, Signer, Token, TokenSecret};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -184,7 +184,7 @@ fn bench_header(c: &mut Criterion) {
 fn signature_of(header: &str) -> String {
     let start = header.find("oauth_signature=\"").unwrap() + "oauth_signature=\"".len();
     let end = start + header[start..].find('"').unwrap();
-    String::from_utf8(bitbucket_oauth::encode::decode(&header[start..end]).unwrap()).unwrap()
+    String::from_utf8(bitbucket_oauth::rfc5849::decode(&header[start..end]).unwrap()).unwrap()
 }
 
 fn bench_peers(c: &mut Criterion) {

@@ -19,7 +19,7 @@ use crate::redact;
 ///
 /// [`SignError::InvalidUri`] when the URI has no scheme, no host, or a port that is not a number
 /// from 0 to 65535.
-pub fn write_base_string_uri(out: &mut String, uri: &Uri) -> Result<(), SignError> {
+pub(crate) fn write_base_string_uri(out: &mut String, uri: &Uri) -> Result<(), SignError> {
     UriParts::of(uri)?.write_plain(out);
     Ok(())
 }
@@ -136,7 +136,7 @@ fn split_host_port(host_port: &str) -> Result<(&str, Option<u16>), SignError> {
 /// The base string URI of `uri` (RFC 5849 §3.4.1.2).
 ///
 /// ```
-/// use bitbucket_oauth::base_string::base_string_uri;
+/// use bitbucket_oauth::rfc5849::base_string_uri;
 /// let uri = "HTTP://EXAMPLE.com:80/r%20v/X?id=123".parse().unwrap();
 /// assert_eq!(base_string_uri(&uri).unwrap(), "http://example.com/r%20v/X");
 /// let uri = "https://www.example.net:8080/?q=1".parse().unwrap();
@@ -145,7 +145,7 @@ fn split_host_port(host_port: &str) -> Result<(&str, Option<u16>), SignError> {
 ///
 /// # Errors
 ///
-/// See [`write_base_string_uri`].
+/// [`SignError::InvalidUri`] when the URI has no scheme or host, or a malformed host or port.
 pub fn base_string_uri(uri: &Uri) -> Result<String, SignError> {
     let mut out = String::with_capacity(uri.host().map_or(0, str::len) + uri.path().len() + 16);
     write_base_string_uri(&mut out, uri)?;

@@ -5,8 +5,8 @@
 //!
 //! Only a `timestamp_refused` from the origin being called moves the clock, and only by what
 //! its `oauth_acceptable_timestamps` window justifies: nothing when the timestamp we sent lies
-//! inside it, else into the window (its middle, or [`TIMESTAMP_MARGIN_SECS`](crate::problem::TIMESTAMP_MARGIN_SECS) past the nearer
-//! edge of a wide one), never more than [`MAX_CLOCK_CORRECTION_SECS`](crate::problem::MAX_CLOCK_CORRECTION_SECS). The correction is the
+//! inside it, else into the window (its middle, or 300 seconds past the nearer edge of a
+//! wide one), never more than a week. The correction is the
 //! [`Signer`](crate::Signer)'s: every clone of that signer (every [`Consumer`] and adapter built
 //! from one) signs with the moved clock from then on; a signer built separately keeps its own.
 //!

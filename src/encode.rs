@@ -44,7 +44,7 @@ pub fn encode_into(out: &mut String, input: &[u8]) {
 /// The RFC 5849 §3.6 encoding of `input`.
 ///
 /// ```
-/// use bitbucket_oauth::encode::encode;
+/// use bitbucket_oauth::rfc5849::encode;
 /// assert_eq!(encode("Ladies + Gentlemen"), "Ladies%20%2B%20Gentlemen");
 /// assert_eq!(encode("An encoded string!"), "An%20encoded%20string%21");
 /// assert_eq!(encode("Dogs, Cats & Mice"), "Dogs%2C%20Cats%20%26%20Mice");
@@ -126,7 +126,7 @@ pub(crate) fn decode_into(
 /// [`DecodeError`] when a `%` is not followed by two hex digits.
 ///
 /// ```
-/// use bitbucket_oauth::encode::decode;
+/// use bitbucket_oauth::rfc5849::decode;
 /// assert_eq!(decode("a%20b+c").unwrap(), b"a b+c");
 /// assert!(decode("100%").is_err());
 /// ```

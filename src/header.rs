@@ -34,7 +34,7 @@ pub enum HeaderParseError {
     },
     /// The header value is longer than [`MAX_HEADER_BYTES`].
     #[error(
-        "the OAuth header is longer than the limit of {limit} bytes (header::MAX_HEADER_BYTES)"
+        "the OAuth header is longer than the limit of {limit} bytes (rfc5849::MAX_HEADER_BYTES)"
     )]
     TooLong {
         /// The limit in bytes.
@@ -42,7 +42,7 @@ pub enum HeaderParseError {
     },
     /// The header has more than [`MAX_HEADER_PARAMS`] parameters.
     #[error(
-        "the OAuth header has more than the limit of {limit} parameters (header::MAX_HEADER_PARAMS)"
+        "the OAuth header has more than the limit of {limit} parameters (rfc5849::MAX_HEADER_PARAMS)"
     )]
     TooManyParameters {
         /// The limit.
@@ -107,7 +107,7 @@ impl fmt::Debug for HeaderParams {
 /// `WWW-Authenticate` challenge). Values may be quoted strings (with `\` escapes) or tokens.
 ///
 /// ```
-/// use bitbucket_oauth::header::parse_oauth_header;
+/// use bitbucket_oauth::rfc5849::parse_oauth_header;
 /// let p = parse_oauth_header(r#"OAuth realm="http%3A%2F%2Flocalhost%3A7990", oauth_problem="token_rejected""#).unwrap();
 /// assert_eq!(p.get("oauth_problem"), Some("token_rejected"));
 /// assert_eq!(p.get("realm"), Some("http%3A%2F%2Flocalhost%3A7990"));

@@ -1,29 +1,76 @@
 //! An OAuth 1.0a client ([RFC 5849]) with Atlassian Bitbucket Server / Data Center as its
-//! first-class provider, and a correct, byte-exact signer for any other OAuth 1.0a provider.
+//! first-class provider, and a byte-exact signer for any other OAuth 1.0a provider.
 //!
-//! # Sans-IO
+//! The core is sans-IO: it turns [`http::Request`]s into signed requests and
+//! [`http::Response`]s into tokens or typed errors, and never touches the network. The `reqwest`
+//! feature adds an adapter that does the sending; any other HTTP client is a short loop
+//! ([`call`]).
 //!
-//! The core never touches the network, and reads the clock and the OS random number generator
-//! only through two small traits ([`clock::Clock`], [`clock::NonceSource`]) that tests replace.
-//! It turns an [`http::Request`] into a [`Signed`] result: the `Authorization` header value
-//! *and* the exact [`BaseString`] it signed, so that when a server says `signature_invalid` you
-//! can see what was signed. Any HTTP client can carry the result.
+//! # The dance
 //!
-//! ```text
-//! http::Request ─► parameters (query + form body + oauth_*) ─► base string ─► signature ─► header
+//! A Bitbucket admin registers your consumer key and RSA public key under Application Links ->
+//! Incoming Authentication. Your application is then a [`Consumer`]: a [`Signer`] (the key and
+//! the signature method, RSA-SHA1 for Bitbucket) plus the provider's [`Endpoints`]. The dance is
+//! three request/response pairs, each built by one call and read by its `finish_*`:
+//!
+//! 1. [`Consumer::request_token`] → [`Consumer::finish_request_token`]: a request token,
+//!    [`Token<Temporary>`](Token);
+//! 2. send the user to [`Consumer::authorize_url`]; the provider redirects them back to your
+//!    callback, and [`Consumer::parse_callback`] checks it and gives the [`Verifier`];
+//! 3. [`Consumer::access_token`] → [`Consumer::finish_access_token`]: an [`AccessToken`], with
+//!    Bitbucket's session handle for [`Consumer::renew`].
+//!
+//! Here against the crate's Bitbucket stand-in (feature `testkit`), which plays the server and
+//! the user:
+//!
+//! ```
+//! # #[cfg(feature = "testkit")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use bitbucket_oauth::testkit::{StandIn, browser, http::send, oob_verifier};
+//! use bitbucket_oauth::{Consumer, ConsumerKey, Endpoints, RsaPrivateKey, Signer, Verifier};
+//!
+//! let stand_in = StandIn::start()?;
+//! let key = RsaPrivateKey::from_pem(include_str!("../tests/data/test_rsa_2048_pkcs8.pem"))?;
+//! stand_in.register_consumer("my-consumer", key.public_key_pem()?.as_bytes())?;
+//! let consumer = Consumer::new(
+//!     Signer::rsa_sha1(ConsumerKey::new("my-consumer"), key),
+//!     Endpoints::bitbucket(stand_in.base_url())?,
+//! );
+//!
+//! let (request, pending) = consumer.request_token("oob")?;
+//! let request_token = consumer.finish_request_token(pending, &send(&request)?)?;
+//!
+//! let page = browser::approve(&consumer.authorize_url(&request_token), "alice")?;
+//! let verifier = Verifier::new(oob_verifier(page.body()).ok_or("no code on the page")?);
+//!
+//! let (request, pending) = consumer.access_token(&request_token, &verifier)?;
+//! let access = consumer.finish_access_token(pending, &send(&request)?)?;
+//!
+//! let (request, sent) = consumer.whoami(access.token())?;
+//! let response = send(&request)?;
+//! consumer.check_response(&sent, &response)?;
+//! assert_eq!(response.body(), b"alice");
+//! # Ok(()) }
+//! # #[cfg(not(feature = "testkit"))]
+//! # fn main() {}
 //! ```
 //!
-//! # Quickstart
+//! With the `reqwest` feature, `reqwest::AsyncClient` and its blocking twin
+//! send each step for you, follow redirects (re-signing each hop) and retry once after a
+//! `timestamp_refused`.
 //!
-//! Bitbucket Server signs with `RSA-SHA1`. Load the private key whose public half the admin
-//! registered under Application Links -> Incoming Authentication, and sign each call:
+//! # Signing your own calls
+//!
+//! After the dance, sign every REST call with the access token: [`Consumer::sign_request`] sets
+//! the `Authorization` header, or [`Signer::sign`] gives the header together with the exact
+//! [`BaseString`] it signed, and [`Signer::authorization_header`] the header alone:
 //!
 //! ```
-//! use bitbucket_oauth::{ConsumerKey, RsaPrivateKey, SignOptions, Signer, Token, TokenSecret, Access};
 //! use bitbucket_oauth::clock::{FixedClock, FixedNonce};
 //! use bitbucket_oauth::signature::RsaSha;
+//! use bitbucket_oauth::{Access, ConsumerKey, RsaPrivateKey, SignOptions, Signer, Token, TokenSecret};
 //!
-//! # fn main() -> Result<(), bitbucket_oauth::Error> {
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let key = RsaPrivateKey::from_pem(include_str!("../tests/data/test_rsa_2048_pkcs8.pem"))?;
 //! let signer = Signer::builder(ConsumerKey::new("my-consumer"), RsaSha::sha1(key))
 //!     // Real code leaves out these two lines: the defaults are the system clock and a CSPRNG.
@@ -35,8 +82,7 @@
 //! let mut request = http::Request::get(
 //!     "https://bitbucket.example.com/rest/api/1.0/projects?limit=100",
 //! )
-//! .body(Vec::new())
-//! .unwrap();
+//! .body(Vec::new())?;
 //! let signed = signer.sign(&request, &SignOptions::new().token(token.as_token_ref()))?;
 //! assert_eq!(
 //!     signed.base_string().unredacted(),
@@ -46,63 +92,75 @@
 //!      %26oauth_token%3Daccess-token%26oauth_version%3D1.0"
 //! );
 //! signed.apply_header(&mut request);
-//! assert!(request.headers()["authorization"].to_str().unwrap().starts_with(
+//! assert!(request.headers()["authorization"].to_str()?.starts_with(
 //!     "OAuth oauth_consumer_key=\"my-consumer\", oauth_token=\"access-token\", \
 //!      oauth_signature_method=\"RSA-SHA1\", oauth_timestamp=\"1700000000\""
 //! ));
 //! # Ok(()) }
 //! ```
 //!
-//! # The dance
+//! Other providers take other [`signature`] methods (HMAC-SHA1/256/512, PLAINTEXT,
+//! RSA-SHA256/512, or your own signer, an HSM or a KMS, through RustCrypto's `signature` traits)
+//! and [`SignOptions`] (a `realm`, extra protocol parameters, 2-legged requests).
 //!
-//! [`Consumer`] runs the 3-legged flow against [`Endpoints`] (the Atlassian preset keeps the
-//! context path) as request/response pairs: `request_token` → `finish_request_token` →
-//! `authorize_url` → `parse_callback` → `access_token` → `finish_access_token`, then
-//! `sign_request` for every API call and `renew` with the session handle. Refusals come back as
-//! [`Error::Provider`] with the provider's [`Problem`], and for `signature_invalid` a
-//! part-by-part comparison of the two base strings ([`explain`]). [`call::Call`] drives one
-//! exchange over any HTTP client (fresh signature per attempt and redirect hop, one retry after
-//! `timestamp_refused`); the `reqwest` feature wraps it for reqwest, async and blocking.
+//! # The testkit
 //!
-//! # Modules
+//! The `testkit` feature brings `testkit::StandIn`, a local Bitbucket Server
+//! OAuth provider on `127.0.0.1`: it verifies every request as Bitbucket does and refuses in
+//! Atlassian's exact form, plays the user on its login and approval pages
+//! (`testkit::browser`), and serves a few REST resources. Test your integration against it,
+//! or demo the dance with `cargo run --example dance --features testkit,reqwest`.
 //!
-//! - [`encode`]: RFC 5849 §3.6 percent-encoding;
-//! - [`params`]: parameter collection and normalization (§3.4.1.3);
-//! - [`base_string`]: base string URI and base string (§3.4.1);
-//! - [`signature`]: the signature methods and the [`SignatureMethod`](signature::SignatureMethod) trait (§3.4);
-//! - [`keys`]: RSA key loading, generation and public key export;
-//! - [`header`]: `Authorization` / `WWW-Authenticate` parsing (§3.5.1);
-//! - [`clock`]: time and nonces (§3.3);
-//! - [`flow`], [`bitbucket`], [`call`]: the dance, the endpoints, the exchange driver (§2);
-//! - [`problem`], [`explain`]: provider refusals and base string comparison;
-//! - [`uri`]: URLs given as text, parsed and resolved (RFC 3986 §5) as they are sent;
-//! - [`redact`]: base strings and parameter lists without their secret values;
-//! - `reqwest` (feature `reqwest`): the adapter; `testkit` (feature `testkit`): a local
-//!   Bitbucket stand-in for tests.
+//! # Errors
+//!
+//! Two layers, each `#[non_exhaustive]` and each message saying what to check:
+//!
+//! - [`SignError`]: building or signing a request failed (a URI that cannot be signed, a
+//!   malformed query or form body, a bad key, a signature method that failed);
+//! - [`Error`]: everything in the dance and in a signed call. It wraps a [`SignError`] as
+//!   [`Error::Sign`]. A provider's refusal is [`Error::Provider`]: the typed [`Problem`]
+//!   (`oauth_problem`, the provider's advice, acceptable timestamps), and for
+//!   `signature_invalid` a part-by-part comparison of our base string with the one the provider
+//!   echoed ([`explain::Difference`]: "scheme: we signed https, the provider saw http").
+//!
+//! No error, `Debug` or `Display` shows a secret: token secrets, verifiers and session handles
+//! appear as `<redacted>` ([`redact`]).
+//!
+//! # Modules, bottom up
+//!
+//! - credentials and keys ([`keys`]) at the root: [`ConsumerKey`], [`Token`], [`RsaPrivateKey`];
+//! - [`rfc5849`]: percent-encoding, parameters, the base string, the `Authorization` header and
+//!   signature verification, for provider-side code; [`uri`]: URLs parsed as a client sends them;
+//! - [`signature`]: the signature methods; [`Signer`] and [`clock`] (time and nonces);
+//! - the dance: [`Consumer`], [`Endpoints`] and [`flow`]; the diagnostics: [`Problem`],
+//!   [`explain`], [`redact`];
+//! - [`call`]: one exchange with redirects and the clock retry, over any HTTP client;
+//! - transports: `reqwest` (feature `reqwest`); `testkit` (feature `testkit`).
 //!
 //! [RFC 5849]: https://www.rfc-editor.org/rfc/rfc5849
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub mod base_string;
-pub mod bitbucket;
+mod base_string;
+mod bitbucket;
 pub mod call;
 pub mod clock;
-pub mod credentials;
-pub mod encode;
+mod credentials;
+mod encode;
 mod error;
 pub mod explain;
 pub mod flow;
-pub mod header;
+mod header;
 pub mod keys;
-pub mod params;
-pub mod problem;
+mod params;
+mod problem;
 pub mod redact;
 #[cfg(feature = "reqwest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
 pub mod reqwest;
-pub mod sign;
+pub mod rfc5849;
+mod sign;
 pub mod signature;
 #[cfg(feature = "testkit")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]

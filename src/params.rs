@@ -273,7 +273,7 @@ impl Parameters {
     /// The normalized parameter string of §3.4.1.3.2.
     ///
     /// ```
-    /// use bitbucket_oauth::params::Parameters;
+    /// use bitbucket_oauth::rfc5849::Parameters;
     /// let mut p = Parameters::new();
     /// p.extend_from_query("b=2&a=x+y&a=x!y&a1=").unwrap();
     /// assert_eq!(p.normalized(), "a=x%20y&a=x%21y&a1=&b=2");

@@ -18,10 +18,10 @@ use crate::redact;
 /// The longest response body [`Problem::from_response`] reads for a problem report, in bytes.
 /// A longer body is not a problem report (and still shows, cut short, in
 /// [`crate::Error::UnexpectedResponse`]).
-pub const MAX_PROBLEM_BODY_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_PROBLEM_BODY_BYTES: usize = 64 * 1024;
 /// The most parameters [`Problem::from_response`] keeps from the `WWW-Authenticate` headers, and
 /// separately from the body.
-pub const MAX_PROBLEM_PARAMS: usize = 256;
+pub(crate) const MAX_PROBLEM_PARAMS: usize = 256;
 
 macro_rules! problems {
     ($($variant:ident => $name:literal, $advice:literal;)*) => {
@@ -186,10 +186,10 @@ impl Problem {
     /// when it refuses a 2-legged request; neither is part of the report. When no challenge
     /// names a problem, the first challenge's `realm` is still kept.
     ///
-    /// The work is bounded whatever the response: a body longer than [`MAX_PROBLEM_BODY_BYTES`]
+    /// The work is bounded whatever the response: a body longer than 64 KiB
     /// is not read (a problem report is a few hundred bytes), headers that are not valid `OAuth`
-    /// challenges or exceed the [`crate::header`] limits are skipped, and at most
-    /// [`MAX_PROBLEM_PARAMS`] parameters are kept from the header and as many from the body.
+    /// challenges or exceed the limits of [`parse_oauth_header`](crate::rfc5849::parse_oauth_header) are skipped, and at most
+    /// 256 parameters are kept from the header and as many from the body.
     #[must_use]
     pub fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Option<Self> {
         let mut pairs: Vec<(String, String)> = Vec::new();
@@ -377,7 +377,7 @@ fn lossy_form_decode(raw: &[u8]) -> String {
 
 /// The largest clock correction (in seconds, either way) applied after `timestamp_refused`: a
 /// provider window further off than a week is not trusted to move the signer's clock.
-pub const MAX_CLOCK_CORRECTION_SECS: i64 = 7 * 24 * 3600;
+pub(crate) const MAX_CLOCK_CORRECTION_SECS: i64 = 7 * 24 * 3600;
 
 /// The clock correction a refusal justifies, in seconds to add to the signer's clock: only for
 /// `timestamp_refused` with a well-formed `oauth_acceptable_timestamps=low-high` that does not
@@ -410,7 +410,7 @@ pub(crate) fn clock_correction(problem: &Problem, sent: u64) -> Option<i64> {
 
 /// How far inside a provider's timestamp window a clock correction aims, at most: half of
 /// Bitbucket's ±300 s window is the whole margin it needs.
-pub const TIMESTAMP_MARGIN_SECS: u64 = 300;
+pub(crate) const TIMESTAMP_MARGIN_SECS: u64 = 300;
 
 #[cfg(test)]
 mod tests {

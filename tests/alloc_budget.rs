@@ -130,7 +130,7 @@ fn hmac_sha1_typical_request_stays_within_budget() {
          oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"1700000000\", \
          oauth_nonce=\"kllo9940pd9333jh8rtbW4Lk\", oauth_version=\"1.0\", \
          oauth_signature=\"{}\"",
-        bitbucket_oauth::encode::encode(&expected_sig)
+        bitbucket_oauth::rfc5849::encode(&expected_sig)
     );
     assert_eq!(signed.authorization().to_str().unwrap(), expected_header);
     assert!(signed.authorization().is_sensitive());

@@ -41,7 +41,7 @@ fn rfc5849_photos_request_through_authorize() {
         "OAuth oauth_consumer_key=\"dpf43f3p2l4k3l03\", oauth_token=\"nnch734d00sl2jdk\", \
          oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"137131202\", \
          oauth_nonce=\"chapoH\", oauth_signature=\"{}\"",
-        bitbucket_oauth::encode::encode(vector("rfc5849_1.2_photos_hmac_sha1_signature.txt"))
+        bitbucket_oauth::rfc5849::encode(vector("rfc5849_1.2_photos_hmac_sha1_signature.txt"))
     );
     assert_eq!(header.to_str().unwrap(), expected);
     assert!(header.is_sensitive());

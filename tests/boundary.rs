@@ -187,7 +187,7 @@ fn ipv6_hosts_are_signed_in_rfc_5952_form_by_the_core() {
         // The URL parser (what reqwest sends) writes the same host.
         let sent = bitbucket_oauth::uri::normalize(&uri.parse().unwrap()).unwrap();
         assert_eq!(
-            bitbucket_oauth::base_string::base_string_uri(&sent).unwrap(),
+            bitbucket_oauth::rfc5849::base_string_uri(&sent).unwrap(),
             signed.base_string().uri(),
             "{uri}"
         );
@@ -402,7 +402,7 @@ fn signature_invalid(theirs: &str) -> http::Response<String> {
         .header("content-type", "text/plain")
         .body(format!(
             "oauth_problem=signature_invalid&oauth_signature_base_string={}",
-            bitbucket_oauth::encode::encode(theirs)
+            bitbucket_oauth::rfc5849::encode(theirs)
         ))
         .unwrap()
 }

@@ -668,7 +668,7 @@ fn request_json_body(target: &Target) {
         assert_eq!(saved["fields"][1][0], "oauth_session_handle");
         let path = format!(
             "/plugins/servlet/oauth/access-token?oauth_session_handle={}",
-            bitbucket_oauth::encode::encode(handle)
+            bitbucket_oauth::rfc5849::encode(handle)
         );
         let out = succeeds(
             &request_args(

@@ -399,7 +399,7 @@ fn signature_invalid_is_explained_part_by_part() {
         %26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1700000000";
     let body = format!(
         "oauth_problem=signature_invalid&oauth_signature_base_string={}&oauth_signature=abc",
-        bitbucket_oauth::encode::encode(theirs)
+        bitbucket_oauth::rfc5849::encode(theirs)
     );
     let err = client
         .finish_request_token(pending, &text(401, &body))

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use ::reqwest::redirect::Policy;
 use bitbucket_oauth::clock::FixedClock;
-use bitbucket_oauth::flow::{MAX_ERROR_BODY_EXCERPT, MAX_TOKEN_RESPONSE_BYTES};
+use bitbucket_oauth::flow::MAX_TOKEN_RESPONSE_BYTES;
 use bitbucket_oauth::reqwest::{AsyncClient, DEFAULT_MAX_BODY_BYTES, blocking};
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{
@@ -67,7 +67,10 @@ const NOT_A_TOKEN_RESPONSE: &str =
     "not a token response (an HTML login page from a proxy? a JSON error?)";
 const NOT_SIGNED_THERE: &str =
     "the token endpoint redirected to another host; the request was not signed there";
-const UNREADABLE: &str = bitbucket_oauth::flow::UNREADABLE_PROBLEM;
+/// The reason an unreadable `oauth_problem` report is given (exact bytes).
+const UNREADABLE: &str = "the provider sent an oauth_problem report this client does not read: malformed, or over its limits (a body of 64 KiB or 256 parameters; a WWW-Authenticate header of 64 KiB or 256 parameters)";
+/// The documented bound of a body excerpt in an error, in characters.
+const MAX_ERROR_BODY_EXCERPT: usize = 512;
 const UNAUTHORIZED_WITHOUT_PROBLEM: &str =
     "HTTP 401 without an oauth_problem (is the request reaching the OAuth-aware server?)";
 const REDIRECT_INSTEAD: &str =
@@ -452,7 +455,7 @@ fn huge_base_string(url: &str, n: usize) -> String {
     }
     format!(
         "GET&{}&{params}",
-        bitbucket_oauth::encode::encode(url.as_bytes())
+        bitbucket_oauth::rfc5849::encode(url.as_bytes())
     )
 }
 
@@ -1142,7 +1145,7 @@ both_modes! {
 fn signature_invalid_body(url: &str, size: usize) -> Vec<u8> {
     let mut body = b"oauth_problem=signature_invalid&oauth_signature_base_string=".to_vec();
     body.extend_from_slice(
-        bitbucket_oauth::encode::encode(huge_base_string(url, size).as_bytes()).as_bytes(),
+        bitbucket_oauth::rfc5849::encode(huge_base_string(url, size).as_bytes()).as_bytes(),
     );
     body
 }
@@ -1192,7 +1195,7 @@ both_modes! {
         let theirs = huge_base_string("http://127.0.0.1/ctx/plugins/servlet/oauth/request-token", 256 << 10);
         let value = format!(
             "OAuth realm=\"r\", oauth_problem=\"signature_invalid\", oauth_signature_base_string=\"{}\"",
-            bitbucket_oauth::encode::encode(theirs.as_bytes())
+            bitbucket_oauth::rfc5849::encode(theirs.as_bytes())
         );
         assert!(value.len() < 400_000, "{}", value.len());
         let server = Server::always(move || respond(401, &[("WWW-Authenticate", &value)], b""));
@@ -1330,7 +1333,7 @@ watched! {
         let absent: Vec<String> = (0..10_000).map(|i| format!("oauth_x{i}")).collect();
         let absent = format!(
             "oauth_problem=parameter_absent&oauth_parameters_absent={}",
-            bitbucket_oauth::encode::encode(absent.join("&").as_bytes())
+            bitbucket_oauth::rfc5849::encode(absent.join("&").as_bytes())
         );
         let cases = [
             ("huge Content-Type", response(500, &content_type, b"<html></html>")),

@@ -443,7 +443,7 @@ async fn callback_dance(target: &Target) {
 /// `a=1&b=x+y` as decoded pairs (application/x-www-form-urlencoded, UTF-8).
 fn form_pairs(query: &str) -> Vec<(String, String)> {
     let decode = |raw: &str| {
-        String::from_utf8(bitbucket_oauth::encode::decode_form_component(raw.as_bytes()).unwrap())
+        String::from_utf8(bitbucket_oauth::rfc5849::decode_form_component(raw.as_bytes()).unwrap())
             .unwrap()
     };
     query

@@ -197,7 +197,7 @@ fn echo_body() -> String {
     );
     format!(
         "oauth_problem=signature_invalid&oauth_signature={CONSUMER_SECRET}%26{TOKEN_SECRET}&oauth_signature_base_string={}&oauth_token_secret={TOKEN_SECRET}&oauth_session_handle={SESSION_HANDLE}",
-        bitbucket_oauth::encode::encode(&theirs)
+        bitbucket_oauth::rfc5849::encode(&theirs)
     )
 }
 
@@ -589,7 +589,7 @@ fn the_comparison_says_that_secret_values_differ_without_showing_them() {
             .body(
                 format!(
                     "oauth_problem=signature_invalid&oauth_signature_base_string={}",
-                    bitbucket_oauth::encode::encode(theirs)
+                    bitbucket_oauth::rfc5849::encode(theirs)
                 )
                 .into_bytes(),
             )
@@ -699,8 +699,8 @@ fn only_the_called_providers_timestamp_refusal_moves_the_clock() {
 
 mod redact_properties {
     use bitbucket_oauth::BaseString;
-    use bitbucket_oauth::encode::encode;
     use bitbucket_oauth::redact::{SECRET_PARAMETERS, redact};
+    use bitbucket_oauth::rfc5849::encode;
     use proptest::prelude::*;
 
     fn pair() -> impl Strategy<Value = (String, String, bool)> {

@@ -167,7 +167,7 @@ fn refusal(
     let mut header = format!("OAuth realm=\"{realm}\"");
     let mut body = String::new();
     for (name, value) in fields {
-        let value = bitbucket_oauth::encode::encode(value);
+        let value = bitbucket_oauth::rfc5849::encode(value);
         header.push_str(&format!(", {name}=\"{value}\""));
         if !body.is_empty() {
             body.push('&');
@@ -521,7 +521,7 @@ fn the_authorize_page_is_a_login_then_an_xsrf_protected_approval_form() {
     // 2. Logged in: a session cookie and back to the page.
     let body = format!(
         "j_username=alice&j_password=alice&next={}",
-        bitbucket_oauth::encode::encode(&next)
+        bitbucket_oauth::rfc5849::encode(&next)
     );
     let logged_in = post_form(&login_url, &body, None);
     assert_eq!(logged_in.status(), StatusCode::FOUND);
@@ -1516,7 +1516,7 @@ fn signature_invalid_carries_the_base_string_and_names_the_proxy_differences() {
     let client = Consumer::new(signer, stand_in.endpoints());
     let (request, pending) = client.request_token("oob").unwrap();
     let authorization = request.headers()["authorization"].to_str().unwrap();
-    let signature = bitbucket_oauth::header::parse_oauth_header(authorization)
+    let signature = bitbucket_oauth::rfc5849::parse_oauth_header(authorization)
         .unwrap()
         .get("oauth_signature")
         .unwrap()
@@ -1614,7 +1614,7 @@ fn signature_invalid_echoes_the_base_string_of_the_arrival_url_not_the_realm() {
         .build();
     let wrong = Consumer::new(signer, stand_in.endpoints());
     let (request, sent) = wrong.whoami(access.token()).unwrap();
-    let signature = bitbucket_oauth::header::parse_oauth_header(
+    let signature = bitbucket_oauth::rfc5849::parse_oauth_header(
         request.headers()["authorization"].to_str().unwrap(),
     )
     .unwrap()

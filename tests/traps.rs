@@ -4,15 +4,15 @@
 
 use std::collections::HashSet;
 
-use bitbucket_oauth::base_string::{BaseString, base_string_uri};
 use bitbucket_oauth::clock::{FixedClock, FixedNonce, NonceSource, RandomNonce};
-use bitbucket_oauth::encode::encode;
-use bitbucket_oauth::params::{Parameters, Source};
+use bitbucket_oauth::rfc5849::encode;
+use bitbucket_oauth::rfc5849::{BaseString, base_string_uri};
 use bitbucket_oauth::signature::{HmacSha, Plaintext, RsaSha, SignatureMethod};
 use bitbucket_oauth::{
     Access, ConsumerKey, ConsumerSecret, RsaPrivateKey, SignError, SignOptions, Signed, Signer,
     Token, TokenRef, TokenSecret, UriProblem, Verifier,
 };
+use bitbucket_oauth::{Source, rfc5849::Parameters};
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, Request, Uri};
 

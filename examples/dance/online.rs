@@ -432,9 +432,9 @@ mod net {
                 if !body.is_empty() {
                     body.push('&');
                 }
-                body.push_str(&bitbucket_oauth::encode::encode(name));
+                body.push_str(&bitbucket_oauth::rfc5849::encode(name));
                 body.push('=');
-                body.push_str(&bitbucket_oauth::encode::encode(value));
+                body.push_str(&bitbucket_oauth::rfc5849::encode(value));
             }
             body.into_bytes()
         } else if let Some(json) = &args.json_body {

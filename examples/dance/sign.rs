@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use bitbucket_oauth::encode;
-use bitbucket_oauth::sign::is_form_urlencoded;
+use bitbucket_oauth::rfc5849;
+use bitbucket_oauth::rfc5849::is_form_urlencoded;
 use bitbucket_oauth::signature::{
     HmacHash, HmacSha, MethodName, Plaintext, RsaHash, RsaSha, SignatureMethod,
 };
@@ -296,7 +296,7 @@ fn explain(method: MethodName, signed: &Signed, unsigned_body: bool) -> String {
     let _ = writeln!(
         out,
         "  percent-encoded: {}",
-        encode::encode(signed.signature())
+        rfc5849::encode(signed.signature())
     );
     let _ = writeln!(out, "\nAuthorization header:\n  {}", authorization(signed));
     out

@@ -45,7 +45,7 @@ pub enum Error {
         reason: &'static str,
         /// The response's `Content-Type`, if any.
         content_type: Option<String>,
-        /// A bounded excerpt of the body, secrets redacted (see [`crate::flow::body_excerpt`]).
+        /// A bounded excerpt of the body, secrets redacted (at most 512 characters).
         body: String,
     },
 
@@ -63,10 +63,9 @@ pub enum Error {
         limit: usize,
     },
 
-    /// A token response has more parameters than
-    /// [`MAX_TOKEN_RESPONSE_PARAMS`](crate::flow::MAX_TOKEN_RESPONSE_PARAMS).
+    /// A token response has more parameters than the limit (64).
     #[error(
-        "the token response has more than the limit of {limit} parameters (flow::MAX_TOKEN_RESPONSE_PARAMS)"
+        "the token response has more than the limit of {limit} parameters: a token endpoint answers a handful, so this is not a token response"
     )]
     TooManyParameters {
         /// The limit.

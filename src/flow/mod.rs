@@ -35,9 +35,9 @@ pub use error::{Error, ProviderError};
 /// hundred bytes.
 pub const MAX_TOKEN_RESPONSE_BYTES: usize = 64 * 1024;
 /// The most parameters a token response may carry.
-pub const MAX_TOKEN_RESPONSE_PARAMS: usize = 64;
+pub(crate) const MAX_TOKEN_RESPONSE_PARAMS: usize = 64;
 /// The most bytes of a response body kept in an error, for diagnosis.
-pub const MAX_ERROR_BODY_EXCERPT: usize = 512;
+pub(crate) const MAX_ERROR_BODY_EXCERPT: usize = 512;
 
 /// What was signed and sent: kept to explain a refusal (`signature_invalid`,
 /// `timestamp_refused`).
@@ -350,7 +350,7 @@ impl Consumer {
     /// [`Error::Provider`] for a refusal, [`Error::UnexpectedResponse`] for anything that is not
     /// a token response, [`Error::InvalidTokenResponse`] for missing or duplicated fields,
     /// [`Error::CallbackNotConfirmed`], [`Error::ResponseTooLarge`] beyond
-    /// [`MAX_TOKEN_RESPONSE_BYTES`], [`Error::TooManyParameters`] beyond [`MAX_TOKEN_RESPONSE_PARAMS`].
+    /// [`MAX_TOKEN_RESPONSE_BYTES`], [`Error::TooManyParameters`] beyond 64 parameters.
     pub fn finish_request_token<B: AsRef<[u8]>>(
         &self,
         pending: PendingRequestToken,
@@ -614,7 +614,10 @@ impl Consumer {
 /// # Errors
 ///
 /// See [`Consumer::parse_callback`].
-pub fn parse_callback(callback: &str, pending: &Token<Temporary>) -> Result<Verifier, Error> {
+pub(crate) fn parse_callback(
+    callback: &str,
+    pending: &Token<Temporary>,
+) -> Result<Verifier, Error> {
     let query = match callback.split_once('?') {
         Some((_, q)) => q,
         None => callback,
@@ -658,7 +661,7 @@ pub fn parse_callback(callback: &str, pending: &Token<Temporary>) -> Result<Veri
 /// it is spelled: percent-encoded (`oauth%5Ftoken%5Fsecret=`, which the token parser reads as the
 /// secret), in any letter case, or at the end of a longer word (`x.oauth_token_secret=`).
 #[must_use]
-pub fn body_excerpt(body: &[u8]) -> String {
+pub(crate) fn body_excerpt(body: &[u8]) -> String {
     let cut = &body[..body.len().min(MAX_ERROR_BODY_EXCERPT)];
     let mut out = redact_secrets(&String::from_utf8_lossy(cut));
     if body.len() > MAX_ERROR_BODY_EXCERPT {
@@ -767,7 +770,7 @@ fn provider_error(sent: &SentRequest, mut problem: Problem) -> Error {
 /// # Errors
 ///
 /// See [`Consumer::check_response`].
-pub fn check_response<B: AsRef<[u8]>>(
+pub(crate) fn check_response<B: AsRef<[u8]>>(
     sent: &SentRequest,
     response: &Response<B>,
 ) -> Result<(), Error> {
@@ -850,7 +853,7 @@ pub(crate) fn echoed_refusal<B: AsRef<[u8]>>(
 
 /// The reason of an [`Error::UnexpectedResponse`] whose response names an `oauth_problem` this
 /// client would not read.
-pub const UNREADABLE_PROBLEM: &str = "the provider sent an oauth_problem report this client does not read: malformed, or over its limits (problem::MAX_PROBLEM_BODY_BYTES, problem::MAX_PROBLEM_PARAMS, header::MAX_HEADER_BYTES, header::MAX_HEADER_PARAMS)";
+pub(crate) const UNREADABLE_PROBLEM: &str = "the provider sent an oauth_problem report this client does not read: malformed, or over its limits (a body of 64 KiB or 256 parameters; a WWW-Authenticate header of 64 KiB or 256 parameters)";
 
 /// Whether a response mentions `oauth_problem` anywhere (a linear scan).
 pub(crate) fn mentions_problem(headers: &http::HeaderMap, body: &[u8]) -> bool {

@@ -128,7 +128,7 @@ impl<'a> SignOptions<'a> {
         }
     }
 
-    /// Signs with this token (`oauth_token`) and its secret. Use [`crate::Token::as_ref`] to get
+    /// Signs with this token (`oauth_token`) and its secret. Use [`crate::Token::as_token_ref`] to get
     /// one from a typed token. An empty token is refused at signing; see
     /// [`two_legged_empty_token`](Self::two_legged_empty_token).
     #[must_use]

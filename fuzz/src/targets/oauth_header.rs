@@ -6,8 +6,7 @@
 //! rendering the parsed parameters canonically (`realm` quoted, every other value
 //! percent-encoded) and parsing again gives the same parameters.
 
-use bitbucket_oauth::encode::encode_into;
-use bitbucket_oauth::header::{
+use bitbucket_oauth::rfc5849::{
     HeaderParseError, MAX_HEADER_BYTES, MAX_HEADER_PARAMS, parse_oauth_header,
 };
 
@@ -31,7 +30,7 @@ fn render<'a>(params: impl Iterator<Item = (&'a str, &'a str)>) -> String {
                 out.push(c);
             }
         } else {
-            encode_into(&mut out, value.as_bytes());
+            out.push_str(&bitbucket_oauth::rfc5849::encode(value.as_bytes()));
         }
         out.push('"');
     }

@@ -9,8 +9,8 @@
 
 use crate::input::{HeaderChoice, ResponseInput};
 use bitbucket_oauth::clock::{FixedClock, FixedNonce};
-use bitbucket_oauth::encode::decode_form_component;
 use bitbucket_oauth::flow::MAX_TOKEN_RESPONSE_BYTES;
+use bitbucket_oauth::rfc5849::decode_form_component;
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{
     Consumer, ConsumerKey, ConsumerSecret, Endpoints, Error, Problem, Signer, Temporary, Token,
