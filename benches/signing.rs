@@ -31,7 +31,7 @@ fn hmac_sha1() -> HmacSha {
 
 /// Collects the parameters of `request` plus the protocol parameters, as the signer does.
 fn collect(request: &http::Request<Vec<u8>>, method_name: &str, form: bool) -> Parameters {
-    let mut p = Parameters::with_capacity(16);
+    let mut p = Parameters::new();
     if let Some(q) = request.uri().query() {
         p.extend_from_query(q).unwrap();
     }
@@ -261,7 +261,7 @@ fn bench_scaling(c: &mut Criterion) {
         }
         g.bench_with_input(BenchmarkId::new("base_string", n), &query, |b, q| {
             b.iter(|| {
-                let mut p = Parameters::with_capacity(n + 6);
+                let mut p = Parameters::new();
                 p.extend_from_query(black_box(q)).unwrap();
                 p.push("oauth_consumer_key", CONSUMER_KEY);
                 p.push("oauth_nonce", NONCE);

@@ -114,7 +114,7 @@ impl Parameters {
 
     /// An empty set with room for `n` pairs.
     #[must_use]
-    pub fn with_capacity(n: usize) -> Self {
+    pub(crate) fn with_capacity(n: usize) -> Self {
         Self {
             buf: String::with_capacity(n * 16),
             pairs: Vec::with_capacity(n),
@@ -229,12 +229,12 @@ impl Parameters {
 
     /// Whether a pair with this encoded name is present.
     #[must_use]
-    pub fn contains_name(&self, encoded_name: &str) -> bool {
+    pub(crate) fn contains_name(&self, encoded_name: &str) -> bool {
         self.iter().any(|(n, _)| n == encoded_name)
     }
 
     /// Sorts the pairs by encoded name, then encoded value (byte order), as §3.4.1.3.2 requires.
-    pub fn sort(&mut self) {
+    pub(crate) fn sort(&mut self) {
         // Byte order, which for UTF-8 text is `str` order; byte slices skip the char-boundary
         // checks of `str` slicing.
         let buf = self.buf.as_bytes();
@@ -250,7 +250,7 @@ impl Parameters {
     }
 
     /// Sorts and writes the normalized parameter string (`a=1&b=2`, not yet encoded a second time).
-    pub fn write_normalized(&mut self, out: &mut String) {
+    pub(crate) fn write_normalized(&mut self, out: &mut String) {
         self.sort();
         out.reserve(self.encoded_len());
         self.normalized_pieces(|piece| out.push_str(piece));

@@ -369,7 +369,7 @@ impl Signer {
 
     /// The timestamp the next signature would carry: the clock plus the offset.
     #[must_use]
-    pub fn now(&self) -> u64 {
+    pub(crate) fn now(&self) -> u64 {
         let now = i128::from(self.inner.clock.now()) + i128::from(self.clock_offset());
         u64::try_from(now.max(0)).unwrap_or(u64::MAX)
     }
