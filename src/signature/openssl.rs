@@ -16,8 +16,8 @@ use crate::keys::{KeyError, KeyLoader, RsaPrivateKey};
 ///
 /// A drop-in alternative to [`RsaSha`](super::RsaSha) behind the same
 /// [`SignatureMethod`] trait: RSASSA-PKCS1-v1_5 is deterministic, so both produce the same bytes,
-/// and OpenSSL signs an RSA-2048 base string roughly ten times faster than the pure-Rust `rsa`
-/// crate. The key goes through the crate's own loader first, so the size policy is the same:
+/// and OpenSSL signs faster than the pure-Rust `rsa` crate (benches/README.md has the
+/// measurements). The key goes through the crate's own loader first, so the size policy is the same:
 /// 2048 bits or more, 1024 only through
 /// [`KeyLoader::insecure_allow_legacy_1024_bit_keys`].
 ///
