@@ -87,6 +87,7 @@
 
 pub mod base_string;
 pub mod bitbucket;
+pub mod body_hash;
 pub mod call;
 pub mod clock;
 pub mod credentials;

@@ -135,6 +135,7 @@
 //! # Ok(()) }
 //! ```
 
+mod body_hash;
 pub mod browser;
 mod clock;
 mod data;
