@@ -512,8 +512,9 @@ impl Client {
         self.sign_for(request, crate::call::Auth::TwoLegged { impersonate })
     }
 
-    /// A signed `GET {base}/plugins/servlet/applinks/whoami`: a cheap "is my token good" call
-    /// whose body is the user name.
+    /// A signed `GET {base}/plugins/servlet/applinks/whoami` (or the product's resource, see
+    /// [`crate::atlassian`]): a cheap "is my token good" call whose answer names the user
+    /// ([`crate::atlassian::WhoamiAnswer::user_name`] reads it).
     ///
     /// # Errors
     ///
@@ -535,6 +536,11 @@ impl Client {
         })?;
         let mut request = HttpRequest::new(Vec::new());
         *request.uri_mut() = uri.clone();
+        if let Some(accept) = self.endpoints.whoami_answer().accept() {
+            request
+                .headers_mut()
+                .insert(http::header::ACCEPT, http::HeaderValue::from_static(accept));
+        }
         Ok(request)
     }
 

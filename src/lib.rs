@@ -85,6 +85,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod atlassian;
 pub mod base_string;
 pub mod bitbucket;
 pub mod body_hash;
