@@ -347,20 +347,12 @@ impl Client {
         Ok((request, PendingRequestToken { sent }))
     }
 
-    /// Step 2: where to send the user: the authorize endpoint with `oauth_token`.
+    /// Step 2: where to send the user: the authorize endpoint with `oauth_token`. Extra
+    /// parameters (Trello's `name`, `expiration`, `scope`):
+    /// [`authorize_url_builder`](Self::authorize_url_builder).
     #[must_use]
     pub fn authorize_url(&self, token: &Token<Request>) -> String {
-        let base = self.endpoints.authorize().to_string();
-        let mut url = String::with_capacity(base.len() + token.token().len() + 16);
-        url.push_str(&base);
-        url.push(if self.endpoints.authorize().query().is_some() {
-            '&'
-        } else {
-            '?'
-        });
-        url.push_str("oauth_token=");
-        encode::encode_into(&mut url, token.token().as_bytes());
-        url
+        crate::authorize_url::AuthorizeUrl::new(self.endpoints.authorize(), token).write()
     }
 
     /// Reads the callback the provider redirected the user to (a full URL, or its query with or

@@ -86,6 +86,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod atlassian;
+pub mod authorize_url;
 pub mod base_string;
 pub mod bitbucket;
 pub mod body_hash;
