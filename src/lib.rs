@@ -101,6 +101,7 @@ pub mod header;
 pub mod keys;
 pub mod params;
 pub mod problem;
+pub mod providers;
 pub mod redact;
 #[cfg(feature = "reqwest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
