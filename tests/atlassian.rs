@@ -140,7 +140,8 @@ fn adapter_reads_each_products_answer() {
         vec![
             (
                 "/ctx/plugins/servlet/applinks/whoami".to_owned(),
-                seen[0].1.clone(),
+                // reqwest's default: the request adds no Accept of its own.
+                Some("*/*".to_owned()),
                 true
             ),
             (
@@ -160,16 +161,23 @@ fn adapter_reads_each_products_answer() {
             ),
         ]
     );
+}
 
-    // Bamboo without `Accept: application/json` answers XML: a typed error, not a garbage
-    // user name.
+/// Bamboo without `Accept: application/json` answers XML: a typed error, not a garbage user
+/// name.
+#[test]
+fn json_answer_without_the_user_name_is_a_typed_error() {
     let err = WhoamiAnswer::JsonField("name")
         .user_name(&http::Response::new(
             b"<?xml version=\"1.0\"?><user><name>alice</name></user>".to_vec(),
         ))
         .unwrap_err();
     assert!(
-        matches!(err, bitbucket_oauth::Error::UnexpectedResponse { .. }),
+        matches!(
+            &err,
+            bitbucket_oauth::Error::UnexpectedResponse { reason, .. }
+                if *reason == "the whoami answer is not a JSON object with the user name member"
+        ),
         "{err:?}"
     );
 }
