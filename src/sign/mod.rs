@@ -453,16 +453,17 @@ impl Signer {
         options: &SignOptions<'_>,
     ) -> Result<Signed, Error> {
         let mut plain = Zeroizing::new(String::new());
+        let form = form_of(headers, body);
         let body_hash = body_hash::for_request(
             self.inner.body_hash,
             options.body_hash,
             &self.inner.method_name,
-            has_form_body(headers),
+            form.is_some(),
             body,
         )?;
         let (mut proto, timestamp, token_secret) =
             self.protocol(options, body_hash.as_deref(), &mut plain)?;
-        let base_string = base_string(method, uri, form_of(headers, body), &plain, &proto)?;
+        let base_string = base_string(method, uri, form, &plain, &proto)?;
         let signature = self.signature(base_string.as_bytes(), token_secret, &mut plain)?;
         proto.encode_signature(signature.get(&plain))?;
         let authorization = authorization(options.realm, &proto, &plain)?;
