@@ -272,6 +272,7 @@ impl fmt::Debug for Signer {
             .field("clock", &self.inner.clock)
             .field("nonces", &self.inner.nonces)
             .field("clock_offset", &self.clock_offset())
+            .field("body_hash", &self.inner.body_hash)
             .finish()
     }
 }
