@@ -112,7 +112,7 @@ impl WhoamiAnswer {
     }
 
     /// The user name in a successful whoami response. Check the response first (a refusal is
-    /// not a user name): [`Client::check_response`](crate::Client::check_response).
+    /// not a user name): [`Consumer::check_response`](crate::Consumer::check_response).
     ///
     /// # Errors
     ///

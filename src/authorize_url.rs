@@ -10,7 +10,7 @@
 //! per RFC 3986 (RFC 5849 §3.6), so that `read,write` goes out as `read%2Cwrite`.
 //!
 //! ```
-//! use bitbucket_oauth::{Client, ConsumerKey, ConsumerSecret, Endpoints, Signer, Token, TokenSecret};
+//! use bitbucket_oauth::{Consumer, ConsumerKey, ConsumerSecret, Endpoints, Signer, Token, TokenSecret};
 //! use bitbucket_oauth::signature::HmacSha;
 //!
 //! let trello = Endpoints::new(
@@ -18,7 +18,7 @@
 //!     "https://trello.com/1/OAuthAuthorizeToken",
 //!     "https://trello.com/1/OAuthGetAccessToken",
 //! )?;
-//! let client = Client::new(
+//! let client = Consumer::new(
 //!     Signer::new(ConsumerKey::new("key"), HmacSha::sha1(ConsumerSecret::new("secret"))),
 //!     trello,
 //! );
@@ -41,7 +41,7 @@ use http::Uri;
 use crate::credentials::{Request, Token};
 use crate::encode;
 use crate::error::Error;
-use crate::flow::Client;
+use crate::flow::Consumer;
 
 /// Builds the authorization URL for a request token; see the [module docs](self).
 #[derive(Debug, Clone)]
@@ -55,7 +55,7 @@ pub struct AuthorizeUrl<'a> {
 
 impl<'a> AuthorizeUrl<'a> {
     /// The authorization URL of `endpoint` for `token`, as `oauth_token`.
-    pub fn new(endpoint: &'a Uri, token: &'a Token<Request>) -> Self {
+    pub fn new(endpoint: &'a Uri, token: &'a Token<Temporary>) -> Self {
         Self {
             endpoint,
             token: token.token(),
@@ -123,10 +123,10 @@ impl<'a> AuthorizeUrl<'a> {
     }
 }
 
-impl Client {
+impl Consumer {
     /// Step 2 with extra parameters: an [`AuthorizeUrl`] for this client's authorize endpoint.
     /// Without any, its [`build`](AuthorizeUrl::build) is [`authorize_url`](Self::authorize_url).
-    pub fn authorize_url_builder<'a>(&'a self, token: &'a Token<Request>) -> AuthorizeUrl<'a> {
+    pub fn authorize_url_builder<'a>(&'a self, token: &'a Token<Temporary>) -> AuthorizeUrl<'a> {
         AuthorizeUrl::new(self.endpoints().authorize(), token)
     }
 }
@@ -136,7 +136,7 @@ mod tests {
     use super::*;
     use crate::credentials::TokenSecret;
 
-    fn token(t: &str) -> Token<Request> {
+    fn token(t: &str) -> Token<Temporary> {
         Token::new(t, TokenSecret::new("s"))
     }
 

@@ -113,7 +113,7 @@
 //! goes inactive after two hours without a request; "Renew Access Token" reactivates it: a
 //! `GET https://api.etrade.com/oauth/renew_access_token` signed with the consumer and the
 //! access token, nothing else (not the `oauth_session_handle` renewal of RFC 5849 providers
-//! and Bitbucket, [`Client::renew`](crate::Client::renew)). E*TRADE's examples send an empty
+//! and Bitbucket, [`Consumer::renew`](crate::Consumer::renew)). E*TRADE's examples send an empty
 //! `realm=""`. Its authorize page takes the consumer key as `key` and the request token as
 //! `token` ([`AuthorizeUrl::token_parameter`](crate::authorize_url::AuthorizeUrl::token_parameter)).
 //! E*TRADE's documentation shows a sample header but not the secrets behind it, so there is no
@@ -122,7 +122,7 @@
 //! ```
 //! use bitbucket_oauth::signature::HmacSha;
 //! use bitbucket_oauth::{
-//!     Client, ConsumerKey, ConsumerSecret, Endpoints, SignOptions, Signer, Token, TokenSecret,
+//!     Consumer, ConsumerKey, ConsumerSecret, Endpoints, SignOptions, Signer, Token, TokenSecret,
 //! };
 //!
 //! let signer = Signer::new(ConsumerKey::new("282683cc9e4b8fc81dea6bc687d46758"), HmacSha::sha1(ConsumerSecret::new("consumer-secret")));
@@ -131,7 +131,7 @@
 //!     "https://us.etrade.com/e/t/etws/authorize",
 //!     "https://api.etrade.com/oauth/access_token",
 //! )?;
-//! let client = Client::new(signer.clone(), endpoints);
+//! let client = Consumer::new(signer.clone(), endpoints);
 //!
 //! // Step 2, E*TRADE's way.
 //! let request_token = Token::new("/iQRgQCRGPo7Xdk6G8QDSEzX0Jsy6sKNcULcDavAGgU=", TokenSecret::new("s"));

@@ -8,7 +8,7 @@ use bitbucket_oauth::atlassian::{AtlassianProduct, WhoamiAnswer};
 use bitbucket_oauth::clock::{FixedClock, FixedNonce};
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{
-    Access, Client, ConsumerKey, ConsumerSecret, Endpoints, Signer, Token, TokenSecret,
+    Access, Consumer, ConsumerKey, ConsumerSecret, Endpoints, Signer, Token, TokenSecret,
 };
 
 fn signer() -> Signer {
@@ -52,7 +52,7 @@ fn whoami_request_of_each_product() {
         ),
     ];
     for (product, url, accept) in expected {
-        let client = Client::new(
+        let client = Consumer::new(
             signer(),
             Endpoints::atlassian(product, "https://h.example.com/ctx/").unwrap(),
         );
@@ -67,7 +67,7 @@ fn whoami_request_of_each_product() {
             accept,
             "{product:?}"
         );
-        let encoded_url = bitbucket_oauth::encode::encode(url);
+        let encoded_url = bitbucket_oauth::rfc5849::encode(url);
         assert_eq!(
             sent.base_string().unredacted(),
             format!(
@@ -118,7 +118,7 @@ fn adapter_reads_each_products_answer() {
     });
     let base = server.url("/ctx");
     for product in AtlassianProduct::ALL {
-        let oauth = Client::new(signer(), Endpoints::atlassian(product, &base).unwrap());
+        let oauth = Consumer::new(signer(), Endpoints::atlassian(product, &base).unwrap());
         let client = blocking::Client::new(oauth).unwrap();
         // Each call needs a fresh nonce only for a real provider; this server does not check.
         assert_eq!(client.whoami(&token()).unwrap(), "alice", "{product:?}");

@@ -209,7 +209,7 @@ fn form_encoded_body_is_refused_when_asked_and_skipped_by_policy() {
     );
     // The header-only path refuses the same way.
     assert!(matches!(
-        signer.authorize(&form_post(), &SignOptions::new().body_hash(true)),
+        signer.authorization_header(&form_post(), &SignOptions::new().body_hash(true)),
         Err(Error::BodyHash(BodyHashError::FormEncodedBody))
     ));
 
@@ -350,7 +350,7 @@ fn to_urlencoded_carries_the_hash() {
 #[cfg(feature = "testkit")]
 mod stand_in {
     use super::*;
-    use bitbucket_oauth::Client;
+    use bitbucket_oauth::Consumer;
     use bitbucket_oauth::testkit::{StandIn, TestClock};
 
     fn raw(request: &http::Request<Vec<u8>>) -> Vec<u8> {
@@ -392,7 +392,7 @@ mod stand_in {
             .clock(clock)
             .body_hash(true)
             .build();
-        let client = Client::new(signer, stand_in.endpoints());
+        let client = Consumer::new(signer, stand_in.endpoints());
         let access = stand_in.issue_access_token("hash", "alice").unwrap();
         let whoami = |body: &[u8]| {
             let mut request = http::Request::get(stand_in.url("/plugins/servlet/applinks/whoami"))
@@ -447,7 +447,7 @@ mod stand_in {
         )
         .clock(stand_in.clock())
         .build();
-        Client::new(plain, stand_in.endpoints())
+        Consumer::new(plain, stand_in.endpoints())
             .sign_request(&mut request, access.token())
             .unwrap();
         let answer = stand_in.respond_raw(&raw(&request));

@@ -47,13 +47,15 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use bitbucket_oauth::call::{Auth, Call, Next};
+use bitbucket_oauth::call::{Call, Next};
+
+use bitbucket_oauth::flow::Step;
 use bitbucket_oauth::flow::{MAX_TOKEN_RESPONSE_BYTES, PendingRequestToken};
 use bitbucket_oauth::reqwest::{AsyncClient, blocking};
-use bitbucket_oauth::testkit::{self, Consumer, StandIn};
+use bitbucket_oauth::testkit::{self, RegisteredConsumer, StandIn};
 use bitbucket_oauth::{
-    AccessToken, Client, ConsumerKey, Endpoints, Error, OAuthProblem, RsaPrivateKey, Signer, Token,
-    TokenSecret, Verifier,
+    AccessToken, Consumer, ConsumerKey, Endpoints, Error, OAuthProblem, RsaPrivateKey, Signer,
+    Token, TokenSecret, Verifier,
 };
 use serde_json::{Value, json};
 
@@ -99,7 +101,7 @@ impl Target {
     }
 
     fn stand_in() -> Self {
-        let consumer = Consumer::rsa(CONSUMER_KEY, public_key_pem().as_bytes()).unwrap();
+        let consumer = RegisteredConsumer::rsa(CONSUMER_KEY, public_key_pem().as_bytes()).unwrap();
         let stand_in = StandIn::builder()
             .context_path(CONTEXT_PATH)
             .consumer(consumer)
@@ -142,8 +144,8 @@ impl Target {
         format!("{}{path}", self.base_url)
     }
 
-    fn client(&self) -> Client {
-        Client::new(
+    fn client(&self) -> Consumer {
+        Consumer::new(
             Signer::rsa_sha1(ConsumerKey::new(CONSUMER_KEY), private_key()),
             Endpoints::bitbucket(&self.base_url).unwrap(),
         )
@@ -441,7 +443,7 @@ async fn callback_dance(target: &Target) {
 /// `a=1&b=x+y` as decoded pairs (application/x-www-form-urlencoded, UTF-8).
 fn form_pairs(query: &str) -> Vec<(String, String)> {
     let decode = |raw: &str| {
-        String::from_utf8(bitbucket_oauth::encode::decode_form_component(raw.as_bytes()).unwrap())
+        String::from_utf8(bitbucket_oauth::rfc5849::decode_form_component(raw.as_bytes()).unwrap())
             .unwrap()
     };
     query
@@ -519,7 +521,7 @@ fn refusals(target: &Target) {
         public_key_pem(),
         "the other key must differ"
     );
-    let impostor = blocking::Client::new(Client::new(
+    let impostor = blocking::Client::new(Consumer::new(
         Signer::rsa_sha1(ConsumerKey::new(CONSUMER_KEY), other_key),
         Endpoints::bitbucket(&target.base_url).unwrap(),
     ))
@@ -711,7 +713,7 @@ fn signed_form_posts(target: &Target) {
         .unwrap();
         let call = Call::new(
             http.oauth(),
-            Auth::RequestToken { callback: "oob" },
+            Step::RequestToken { callback: "oob" },
             request,
         );
         let (response, sent) = http.drive(call, MAX_TOKEN_RESPONSE_BYTES).unwrap();
@@ -738,7 +740,7 @@ fn signed_form_posts(target: &Target) {
         .unwrap();
     let mut call = Call::new(
         http.oauth(),
-        Auth::RequestToken { callback: "oob" },
+        Step::RequestToken { callback: "oob" },
         request,
     );
     let mut signed = call.start().unwrap();

@@ -7,27 +7,28 @@
 #[path = "support/hostile.rs"]
 mod hostile;
 
-use bitbucket_oauth::base_string::BaseString;
 use bitbucket_oauth::clock::FixedClock;
-use bitbucket_oauth::header::parse_oauth_header;
-use bitbucket_oauth::params::Parameters;
 use bitbucket_oauth::reqwest::{AsyncClient, blocking};
+use bitbucket_oauth::rfc5849::BaseString;
+use bitbucket_oauth::rfc5849::Parameters;
+use bitbucket_oauth::rfc5849::parse_oauth_header;
 use bitbucket_oauth::signature::{HmacSha, MethodName, VerifyKey, verify};
 use bitbucket_oauth::{
-    Client, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem, Signer, Token, TokenSecret,
+    Consumer, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem, Signer, Token,
+    TokenSecret,
 };
 use hostile::{Act, Recorded, Server, respond};
 
 const NOW: u64 = 1_700_000_000;
 
-fn client(base: &str) -> Client {
+fn client(base: &str) -> Consumer {
     let signer = Signer::builder(
         ConsumerKey::new("ck"),
         HmacSha::sha1(ConsumerSecret::new("cs")),
     )
     .clock(FixedClock(NOW))
     .build();
-    Client::new(signer, Endpoints::bitbucket(base).unwrap())
+    Consumer::new(signer, Endpoints::bitbucket(base).unwrap())
 }
 
 fn token() -> Token<bitbucket_oauth::Access> {
@@ -52,7 +53,7 @@ fn verify_recorded(server: &Server, r: &Recorded) -> (String, u64) {
         params.extend_from_query(q).unwrap();
     }
     if r.header("content-type")
-        .is_some_and(|ct| bitbucket_oauth::sign::is_form_urlencoded(ct.as_bytes()))
+        .is_some_and(|ct| bitbucket_oauth::rfc5849::is_form_urlencoded(ct.as_bytes()))
     {
         params.extend_from_form(&r.body).unwrap();
     }

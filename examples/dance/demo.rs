@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use bitbucket_oauth::reqwest::blocking;
 use bitbucket_oauth::testkit::{StandIn, http::send};
-use bitbucket_oauth::{Client, ConsumerKey, Endpoints, KeyBits, RsaPrivateKey, Signer};
+use bitbucket_oauth::{Consumer, ConsumerKey, Endpoints, KeyBits, RsaPrivateKey, Signer};
 
 use crate::online::{catch_callback, registration_text};
 use crate::{CliError, CliResult, print_stdout};
@@ -67,7 +67,7 @@ pub(crate) fn run() -> CliResult<()> {
     say("Registered with the stand-in.")?;
 
     let endpoints = Endpoints::bitbucket(stand_in.base_url())?;
-    let client = Client::new(
+    let client = Consumer::new(
         Signer::rsa_sha1(ConsumerKey::new(CONSUMER_KEY), key),
         endpoints,
     );

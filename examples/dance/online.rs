@@ -165,7 +165,7 @@ mod net {
     use std::time::{Duration, Instant};
 
     use bitbucket_oauth::reqwest::blocking;
-    use bitbucket_oauth::{Client, ConsumerKey, Endpoints, KeyLoader, Signer, Token, Verifier};
+    use bitbucket_oauth::{Consumer, ConsumerKey, Endpoints, KeyLoader, Signer, Token, Verifier};
 
     use super::{load_token, save_token};
     use crate::{CliError, CliResult, print_stdout};
@@ -267,7 +267,7 @@ mod net {
                 .map_err(|e| CliError::new(format!("--sign-base-url: {e}")))?;
         }
         let signer = Signer::rsa_sha1(ConsumerKey::new(connection.consumer_key.clone()), key);
-        Ok(blocking::Client::new(Client::new(signer, endpoints))?)
+        Ok(blocking::Client::new(Consumer::new(signer, endpoints))?)
     }
 
     /// A callback we can catch ourselves: http on a loopback host, with a port.
@@ -396,7 +396,7 @@ mod net {
 
     pub(crate) fn finish_login(
         adapter: &blocking::Client,
-        request_token: &Token<bitbucket_oauth::Request>,
+        request_token: &Token<bitbucket_oauth::Temporary>,
         verifier: &Verifier,
         token_file: &std::path::Path,
     ) -> CliResult<()> {
@@ -432,9 +432,9 @@ mod net {
                 if !body.is_empty() {
                     body.push('&');
                 }
-                body.push_str(&bitbucket_oauth::encode::encode(name));
+                body.push_str(&bitbucket_oauth::rfc5849::encode(name));
                 body.push('=');
-                body.push_str(&bitbucket_oauth::encode::encode(value));
+                body.push_str(&bitbucket_oauth::rfc5849::encode(value));
             }
             body.into_bytes()
         } else if let Some(json) = &args.json_body {
