@@ -4,6 +4,7 @@
 use http::Uri;
 use url::Url;
 
+use crate::atlassian::WhoamiAnswer;
 use crate::error::{SignError, UriProblem};
 use crate::uri;
 
@@ -19,6 +20,8 @@ pub struct Endpoints {
     authorize: Uri,
     access_token: Uri,
     whoami: Option<Uri>,
+    /// How `whoami` answers (see [`crate::atlassian`]).
+    whoami_answer: WhoamiAnswer,
     /// The base URL requests under `base` are signed for (see [`Endpoints::sign_base_url`]).
     sign_base: Option<Url>,
 }
@@ -99,6 +102,7 @@ impl Endpoints {
             authorize: at("plugins/servlet/oauth/authorize")?,
             access_token: at("plugins/servlet/oauth/access-token")?,
             whoami: Some(at("plugins/servlet/applinks/whoami")?),
+            whoami_answer: WhoamiAnswer::Text,
             base: Some(base),
             sign_base: None,
         })
@@ -120,8 +124,24 @@ impl Endpoints {
             authorize: absolute(authorize)?,
             access_token: absolute(access_token)?,
             whoami: None,
+            whoami_answer: WhoamiAnswer::Text,
             sign_base: None,
         })
+    }
+
+    /// Replaces the whoami resource: `path` under the base URL, answering as `answer`
+    /// ([`Endpoints::atlassian`]).
+    pub(crate) fn set_whoami(&mut self, path: &str, answer: WhoamiAnswer) -> Result<(), SignError> {
+        let base = self
+            .base
+            .as_ref()
+            .ok_or(SignError::InvalidUri(UriProblem::NoScheme))?;
+        let url = base
+            .join(path)
+            .map_err(|_| SignError::InvalidUri(UriProblem::Unparsable))?;
+        self.whoami = Some(uri::to_uri(url)?);
+        self.whoami_answer = answer;
+        Ok(())
     }
 
     /// Sign for one URL, connect to another: every request under the base URL is sent there,
@@ -216,6 +236,13 @@ impl Endpoints {
     #[must_use]
     pub fn whoami(&self) -> Option<&Uri> {
         self.whoami.as_ref()
+    }
+
+    /// How [`whoami`](Self::whoami) answers: read its user name with
+    /// [`WhoamiAnswer::user_name`].
+    #[must_use]
+    pub fn whoami_answer(&self) -> WhoamiAnswer {
+        self.whoami_answer
     }
 
     /// The base URL given to [`bitbucket`](Self::bitbucket), as parsed, without a trailing `/`.

@@ -97,6 +97,10 @@ pub enum SignError {
     #[error("invalid realm: it must be printable ASCII without control characters")]
     InvalidRealm,
 
+    /// No `oauth_body_hash` can be made for this request (see [`crate::body_hash`]).
+    #[error(transparent)]
+    BodyHash(#[from] crate::body_hash::BodyHashError),
+
     /// Loading, generating or exporting a key failed.
     #[error(transparent)]
     Key(#[from] crate::keys::KeyError),

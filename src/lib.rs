@@ -142,8 +142,11 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod atlassian;
+mod authorize_url;
 mod base_string;
 mod bitbucket;
+pub mod body_hash;
 pub mod call;
 pub mod clock;
 mod credentials;
@@ -155,6 +158,7 @@ mod header;
 pub mod keys;
 mod params;
 mod problem;
+pub mod providers;
 pub mod redact;
 #[cfg(feature = "reqwest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
@@ -168,8 +172,11 @@ pub mod testkit;
 mod text;
 pub mod uri;
 
+pub use atlassian::AtlassianProduct;
+pub use authorize_url::AuthorizeUrl;
 pub use base_string::BaseString;
 pub use bitbucket::Endpoints;
+pub use body_hash::{BodyHashAlgorithm, BodyHashError};
 pub use credentials::{
     Access, ConsumerKey, ConsumerSecret, Temporary, Token, TokenKind, TokenRef, TokenSecret,
     Verifier,

@@ -93,10 +93,14 @@ fn api_result(
     Ok(response)
 }
 
-fn whoami_result(response: Response<Vec<u8>>, sent: Option<SentRequest>) -> Result<String, Error> {
+fn whoami_result(
+    client: &Consumer,
+    response: Response<Vec<u8>>,
+    sent: Option<SentRequest>,
+) -> Result<String, Error> {
     let sent = token_step_sent(&response, sent)?;
     crate::flow::check_response(&sent, &response)?;
-    Ok(String::from_utf8_lossy(response.body()).trim().to_owned())
+    client.endpoints().whoami_answer().user_name(&response)
 }
 
 fn whoami_call<'a>(client: &'a Consumer, token: &'a Token<Access>) -> Result<Call<'a>, Error> {
@@ -246,15 +250,16 @@ impl AsyncClient {
             .finish_access_token(PendingAccessToken::from(sent), &response)
     }
 
-    /// The user name behind an access token (Atlassian `whoami`).
+    /// The user name behind an access token (Atlassian `whoami`, see [`crate::atlassian`]).
     ///
     /// # Errors
     ///
-    /// [`Error::Provider`] when the token is refused; transport errors.
+    /// [`Error::Provider`] when the token is refused; [`Error::UnexpectedResponse`] when a
+    /// JSON answer names no user; transport errors.
     pub async fn whoami(&self, token: &Token<Access>) -> Result<String, Error> {
         let call = whoami_call(&self.oauth, token)?;
         let (response, sent) = self.drive(call, MAX_TOKEN_RESPONSE_BYTES).await?;
-        whoami_result(response, sent)
+        whoami_result(&self.oauth, response, sent)
     }
 
     /// Sends an API request signed with an access token. A refusal with `oauth_problem` is an
@@ -484,7 +489,7 @@ pub mod blocking {
         pub fn whoami(&self, token: &Token<Access>) -> Result<String, Error> {
             let call = whoami_call(&self.oauth, token)?;
             let (response, sent) = self.drive(call, MAX_TOKEN_RESPONSE_BYTES)?;
-            whoami_result(response, sent)
+            whoami_result(&self.oauth, response, sent)
         }
 
         /// See [`super::AsyncClient::send`].

@@ -35,6 +35,8 @@
 //!   --no-version                 omit oauth_version
 //!   --body <STRING>              raw request body, sent as given
 //!   --content-type <TYPE>        the body's Content-Type
+//!   --body-hash                  send oauth_body_hash, the hash of the body (not for a
+//!                                form-encoded body, nor PLAINTEXT)
 //!   --json                       print one JSON object:
 //!                                {"base_string": "...", "signature": "...", "authorization": "..."}
 //! ```

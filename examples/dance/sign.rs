@@ -89,6 +89,11 @@ pub(crate) struct SignArgs {
     #[arg(long, value_name = "TYPE")]
     content_type: Option<String>,
 
+    /// Send oauth_body_hash, the hash of --body (draft-eaton-oauth-bodyhash; SHA-1, -256 or
+    /// -512 as the signature method says). Refused for a form-encoded body and for PLAINTEXT.
+    #[arg(long)]
+    body_hash: bool,
+
     /// Print one JSON object: {"base_string": .., "signature": .., "authorization": ..}.
     #[arg(long)]
     json: bool,
@@ -139,7 +144,7 @@ pub(crate) fn run(args: &SignArgs) -> CliResult<()> {
             .content_type
             .as_deref()
             .is_some_and(|ct| is_form_urlencoded(ct.as_bytes()));
-        let unsigned_body = !body.is_empty() && !body_signed;
+        let unsigned_body = !body.is_empty() && !body_signed && !args.body_hash;
         explain(method, &signed, unsigned_body)
     };
     print_stdout(&text)
@@ -239,6 +244,9 @@ fn options(args: &SignArgs) -> SignOptions<'_> {
     }
     if let Some(timestamp) = args.timestamp {
         options = options.timestamp(timestamp);
+    }
+    if args.body_hash {
+        options = options.body_hash(true);
     }
     options
 }

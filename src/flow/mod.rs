@@ -383,20 +383,12 @@ impl Consumer {
         Ok((request, PendingRequestToken { sent }))
     }
 
-    /// Step 2: where to send the user: the authorize endpoint with `oauth_token`.
+    /// Step 2: where to send the user: the authorize endpoint with `oauth_token`. Extra
+    /// parameters (Trello's `name`, `expiration`, `scope`):
+    /// [`authorize_url_builder`](Self::authorize_url_builder).
     #[must_use]
     pub fn authorize_url(&self, token: &Token<Temporary>) -> String {
-        let base = self.endpoints.authorize().to_string();
-        let mut url = String::with_capacity(base.len() + token.token().len() + 16);
-        url.push_str(&base);
-        url.push(if self.endpoints.authorize().query().is_some() {
-            '&'
-        } else {
-            '?'
-        });
-        url.push_str("oauth_token=");
-        encode::encode_into(&mut url, token.token().as_bytes());
-        url
+        crate::authorize_url::AuthorizeUrl::new(self.endpoints.authorize(), token).write()
     }
 
     /// Reads the callback the provider redirected the user to (a full URL, or its query with or
@@ -545,8 +537,9 @@ impl Consumer {
         self.sign_for(request, Step::TwoLegged { impersonate })
     }
 
-    /// A signed `GET {base}/plugins/servlet/applinks/whoami`: a cheap "is my token good" call
-    /// whose body is the user name.
+    /// A signed `GET {base}/plugins/servlet/applinks/whoami` (or the product's resource, see
+    /// [`crate::atlassian`]): a cheap "is my token good" call whose answer names the user
+    /// ([`crate::atlassian::WhoamiAnswer::user_name`] reads it).
     ///
     /// # Errors
     ///
@@ -568,6 +561,11 @@ impl Consumer {
         })?;
         let mut request = HttpRequest::new(Vec::new());
         *request.uri_mut() = uri.clone();
+        if let Some(accept) = self.endpoints.whoami_answer().accept() {
+            request
+                .headers_mut()
+                .insert(http::header::ACCEPT, http::HeaderValue::from_static(accept));
+        }
         Ok(request)
     }
 
@@ -605,6 +603,35 @@ impl Consumer {
                 None => false,
             },
             _ => false,
+        }
+    }
+}
+
+// Reading a whoami answer is the dance's business (its refusal is an `Error`), so it lives here.
+impl crate::atlassian::WhoamiAnswer {
+    /// The user name in a successful whoami response. Check the response first (a refusal is
+    /// not a user name): [`Consumer::check_response`](crate::Consumer::check_response).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnexpectedResponse`] when a JSON answer is not a JSON object with a string
+    /// member of the expected name (for example a login page, or XML).
+    pub fn user_name<B: AsRef<[u8]>>(self, response: &Response<B>) -> Result<String, Error> {
+        let body = response.body().as_ref();
+        match self {
+            Self::Text => Ok(String::from_utf8_lossy(body).trim().to_owned()),
+            Self::JsonField(field) => serde_json::from_slice::<serde_json::Value>(body)
+                .ok()
+                .and_then(|value| value.get(field)?.as_str().map(str::to_owned))
+                .ok_or_else(|| Error::UnexpectedResponse {
+                    status: response.status(),
+                    reason: "the whoami answer is not a JSON object with the user name member",
+                    content_type: response
+                        .headers()
+                        .get(http::header::CONTENT_TYPE)
+                        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+                    body: body_excerpt(body),
+                }),
         }
     }
 }

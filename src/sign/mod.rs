@@ -14,6 +14,7 @@ use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, Request, Uri};
 
 use crate::base_string::BaseString;
+use crate::body_hash;
 use crate::clock::{Clock, NonceSource, RandomNonce, SystemClock};
 use crate::credentials::{ConsumerKey, TokenRef};
 use crate::encode;
@@ -82,6 +83,7 @@ pub struct SignOptions<'a> {
     extra: Vec<(&'a str, &'a str)>,
     nonce: Option<&'a str>,
     timestamp: Option<u64>,
+    body_hash: Option<bool>,
 }
 
 impl fmt::Debug for SignOptions<'_> {
@@ -102,6 +104,7 @@ impl fmt::Debug for SignOptions<'_> {
             )
             .field("nonce", &self.nonce)
             .field("timestamp", &self.timestamp)
+            .field("body_hash", &self.body_hash)
             .finish()
     }
 }
@@ -125,6 +128,7 @@ impl<'a> SignOptions<'a> {
             extra: Vec::new(),
             nonce: None,
             timestamp: None,
+            body_hash: None,
         }
     }
 
@@ -195,9 +199,18 @@ impl<'a> SignOptions<'a> {
         self.timestamp = Some(seconds);
         self
     }
+
+    /// Sends `oauth_body_hash` with this request (`true`) or not (`false`), whatever the
+    /// signer's [`SignerBuilder::body_hash`] says. See [`crate::body_hash`]: asking for it on
+    /// a form-encoded body is [`crate::body_hash::BodyHashError::FormEncodedBody`].
+    #[must_use]
+    pub fn body_hash(mut self, include: bool) -> Self {
+        self.body_hash = Some(include);
+        self
+    }
 }
 
-const RESERVED: [&str; 9] = [
+const RESERVED: [&str; 10] = [
     "oauth_consumer_key",
     "oauth_token",
     "oauth_signature_method",
@@ -207,6 +220,7 @@ const RESERVED: [&str; 9] = [
     "oauth_version",
     "oauth_callback",
     "oauth_verifier",
+    crate::body_hash::PARAMETER,
 ];
 
 struct Inner {
@@ -220,6 +234,7 @@ struct Inner {
     clock: Box<dyn Clock>,
     nonces: Box<dyn NonceSource>,
     clock_offset: AtomicI64,
+    body_hash: body_hash::Setting,
 }
 
 /// Signs requests for one consumer.
@@ -257,6 +272,7 @@ impl fmt::Debug for Signer {
             .field("clock", &self.inner.clock)
             .field("nonces", &self.inner.nonces)
             .field("clock_offset", &self.clock_offset())
+            .field("body_hash", &self.inner.body_hash)
             .finish()
     }
 }
@@ -268,6 +284,7 @@ pub struct SignerBuilder {
     method: Arc<dyn SignatureMethod>,
     clock: Box<dyn Clock>,
     nonces: Box<dyn NonceSource>,
+    body_hash: body_hash::Setting,
 }
 
 impl SignerBuilder {
@@ -285,6 +302,28 @@ impl SignerBuilder {
         self
     }
 
+    /// Sends `oauth_body_hash` (the OAuth Request Body Hash extension, see
+    /// [`crate::body_hash`]) with every request whose body is not form-encoded, hashed as the
+    /// signature method says; [`SignOptions::body_hash`] overrides it per request.
+    #[must_use]
+    pub fn body_hash(mut self, on: bool) -> Self {
+        self.body_hash = if on {
+            body_hash::Setting::On
+        } else {
+            body_hash::Setting::Off
+        };
+        self
+    }
+
+    /// Like [`body_hash`](Self::body_hash)`(true)`, with this hash whatever the signature
+    /// method: for a custom [`SignatureMethod`] that names none, or a provider that wants
+    /// another.
+    #[must_use]
+    pub fn body_hash_algorithm(mut self, algorithm: body_hash::BodyHashAlgorithm) -> Self {
+        self.body_hash = body_hash::Setting::With(algorithm);
+        self
+    }
+
     /// The signer.
     #[must_use]
     pub fn build(self) -> Signer {
@@ -298,6 +337,7 @@ impl SignerBuilder {
                 clock: self.clock,
                 nonces: self.nonces,
                 clock_offset: AtomicI64::new(0),
+                body_hash: self.body_hash,
             }),
         }
     }
@@ -340,6 +380,7 @@ impl Signer {
             method,
             clock: Box::new(SystemClock),
             nonces: Box::new(RandomNonce),
+            body_hash: body_hash::Setting::Off,
         }
     }
 
@@ -402,7 +443,8 @@ impl Signer {
     /// bad `%` escape in the query or form body, [`SignError::InvalidParameter`] for a bad callback,
     /// an empty token or a reserved extra name, [`SignError::DuplicateProtocolParameter`] when the
     /// request already carries a protocol parameter, [`SignError::InvalidRealm`],
-    /// [`SignError::Nonce`] and [`SignError::Signing`] when those sources fail.
+    /// [`SignError::Nonce`] and [`SignError::Signing`] when those sources fail, [`SignError::BodyHash`]
+    /// when `oauth_body_hash` is asked for and cannot be made.
     pub fn sign_parts(
         &self,
         method: &Method,
@@ -412,8 +454,17 @@ impl Signer {
         options: &SignOptions<'_>,
     ) -> Result<Signed, SignError> {
         let mut plain = Zeroizing::new(String::new());
-        let (mut proto, timestamp, token_secret) = self.protocol(options, &mut plain)?;
-        let base_string = base_string(method, uri, form_of(headers, body), &plain, &proto)?;
+        let form = form_of(headers, body);
+        let body_hash = body_hash::for_request(
+            self.inner.body_hash,
+            options.body_hash,
+            &self.inner.method_name,
+            form.is_some(),
+            body,
+        )?;
+        let (mut proto, timestamp, token_secret) =
+            self.protocol(options, body_hash.as_deref(), &mut plain)?;
+        let base_string = base_string(method, uri, form, &plain, &proto)?;
         let signature = self.signature(base_string.as_bytes(), token_secret, &mut plain)?;
         proto.encode_signature(signature.get(&plain))?;
         let authorization = authorization(options.realm, &proto, &plain)?;
@@ -508,6 +559,7 @@ impl Signer {
     fn protocol<'o>(
         &self,
         options: &SignOptions<'o>,
+        body_hash: Option<&str>,
         plain: &mut String,
     ) -> Result<(Protocol, u64, &'o str), SignError> {
         validate(options)?;
@@ -569,6 +621,11 @@ impl Signer {
                 let value = Span::push(plain, value)?;
                 proto.extra.push((name, value));
             }
+        }
+        if let Some(hash) = body_hash {
+            let name = Span::push(plain, body_hash::PARAMETER)?;
+            let value = Span::push(plain, hash)?;
+            proto.extra.push((name, value));
         }
 
         proto.encode_values(

@@ -561,6 +561,14 @@ fn verify(
             .with("oauth_signature_method", method_text));
     }
 
+    super::body_hash::check(
+        method_text,
+        get(&protocol, "oauth_body_hash"),
+        is_form,
+        &req.body,
+    )
+    .map_err(|advice| rejected("oauth_body_hash", advice))?;
+
     if signing.three_legged && !state.consumers.contains_key(consumer_key) {
         return Err(Refusal::new(OAuthProblem::ConsumerKeyUnknown));
     }
