@@ -2,7 +2,7 @@
 //!
 //! All four serve OAuth 1.0a from the same Application Links servlet under their base URL
 //! (`{base}/plugins/servlet/oauth/request-token`, `.../authorize`, `.../access-token`, RSA-SHA1,
-//! the same problems), so one [`Endpoints::atlassian`] covers them. They differ in the "who am
+//! the same problems), so one [`Endpoints::atlassian`](crate::Endpoints::atlassian) covers them. They differ in the "who am
 //! I" resource, the cheap signed call that says whether an access token is good and whose it
 //! is:
 //!
@@ -31,9 +31,6 @@
 //! assert_eq!(jira.whoami_answer().user_name(&response)?, "alice");
 //! # Ok::<(), bitbucket_oauth::Error>(())
 //! ```
-
-use crate::bitbucket::Endpoints;
-use crate::error::SignError;
 
 /// An Atlassian Server / Data Center product.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -110,36 +107,10 @@ impl WhoamiAnswer {
     }
 }
 
-impl Endpoints {
-    /// The OAuth servlet of an Atlassian product under `base_url`, context path kept, with the
-    /// product's whoami resource (see the [module docs](crate::atlassian)).
-    /// `Endpoints::atlassian(AtlassianProduct::Bitbucket, url)` is
-    /// [`Endpoints::bitbucket`]`(url)`.
-    ///
-    /// ```
-    /// use bitbucket_oauth::Endpoints;
-    /// use bitbucket_oauth::atlassian::AtlassianProduct;
-    /// let wiki = Endpoints::atlassian(AtlassianProduct::Confluence, "https://wiki.example.com/confluence/")?;
-    /// assert_eq!(wiki.authorize().to_string(), "https://wiki.example.com/confluence/plugins/servlet/oauth/authorize");
-    /// assert_eq!(wiki.whoami().unwrap().to_string(), "https://wiki.example.com/confluence/rest/api/user/current");
-    /// # Ok::<(), bitbucket_oauth::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// As [`Endpoints::bitbucket`].
-    pub fn atlassian(product: AtlassianProduct, base_url: &str) -> Result<Self, SignError> {
-        let mut endpoints = Self::bitbucket(base_url)?;
-        if product != AtlassianProduct::Bitbucket {
-            endpoints.set_whoami(product.whoami_path(), product.whoami_answer())?;
-        }
-        Ok(endpoints)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bitbucket::Endpoints;
     use crate::flow::Error;
     use http::Response;
 

@@ -6,7 +6,6 @@ use http::Uri;
 use crate::credentials::{Temporary, Token};
 use crate::encode;
 use crate::error::SignError;
-use crate::flow::Consumer;
 
 /// The resource owner authorization URL (RFC 5849 §2.2), with the extra parameters some
 /// providers read there.
@@ -121,14 +120,6 @@ impl<'a> AuthorizeUrl<'a> {
             encode::encode_into(&mut url, value.as_bytes());
         }
         url
-    }
-}
-
-impl Consumer {
-    /// Step 2 with extra parameters: an [`AuthorizeUrl`] for this client's authorize endpoint.
-    /// Without any, its [`build`](AuthorizeUrl::build) is [`authorize_url`](Self::authorize_url).
-    pub fn authorize_url_builder<'a>(&'a self, token: &'a Token<Temporary>) -> AuthorizeUrl<'a> {
-        AuthorizeUrl::new(self.endpoints().authorize(), token)
     }
 }
 

@@ -4,7 +4,7 @@
 use http::Uri;
 use url::Url;
 
-use crate::atlassian::WhoamiAnswer;
+use crate::atlassian::{AtlassianProduct, WhoamiAnswer};
 use crate::error::{SignError, UriProblem};
 use crate::uri;
 
@@ -290,4 +290,31 @@ impl Endpoints {
 fn without_final_slash(url: &Url) -> &str {
     let text = url.as_str();
     text.strip_suffix('/').unwrap_or(text)
+}
+
+impl Endpoints {
+    /// The OAuth servlet of an Atlassian product under `base_url`, context path kept, with the
+    /// product's whoami resource (see [`crate::atlassian`]).
+    /// `Endpoints::atlassian(AtlassianProduct::Bitbucket, url)` is
+    /// [`Endpoints::bitbucket`]`(url)`.
+    ///
+    /// ```
+    /// use bitbucket_oauth::Endpoints;
+    /// use bitbucket_oauth::atlassian::AtlassianProduct;
+    /// let wiki = Endpoints::atlassian(AtlassianProduct::Confluence, "https://wiki.example.com/confluence/")?;
+    /// assert_eq!(wiki.authorize().to_string(), "https://wiki.example.com/confluence/plugins/servlet/oauth/authorize");
+    /// assert_eq!(wiki.whoami().unwrap().to_string(), "https://wiki.example.com/confluence/rest/api/user/current");
+    /// # Ok::<(), bitbucket_oauth::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Endpoints::bitbucket`].
+    pub fn atlassian(product: AtlassianProduct, base_url: &str) -> Result<Self, SignError> {
+        let mut endpoints = Self::bitbucket(base_url)?;
+        if product != AtlassianProduct::Bitbucket {
+            endpoints.set_whoami(product.whoami_path(), product.whoami_answer())?;
+        }
+        Ok(endpoints)
+    }
 }

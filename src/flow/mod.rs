@@ -391,6 +391,15 @@ impl Consumer {
         crate::authorize_url::AuthorizeUrl::new(self.endpoints.authorize(), token).write()
     }
 
+    /// Step 2 with extra parameters: an [`AuthorizeUrl`](crate::AuthorizeUrl) for this client's authorize endpoint.
+    /// Without any, its [`build`](crate::AuthorizeUrl::build) is [`authorize_url`](Self::authorize_url).
+    pub fn authorize_url_builder<'a>(
+        &'a self,
+        token: &'a Token<Temporary>,
+    ) -> crate::authorize_url::AuthorizeUrl<'a> {
+        crate::authorize_url::AuthorizeUrl::new(self.endpoints().authorize(), token)
+    }
+
     /// Reads the callback the provider redirected the user to (a full URL, or its query with or
     /// without `?`), checks that its `oauth_token` is the pending request token (a mismatch is a
     /// forged or stale callback), and returns the verifier.
