@@ -148,7 +148,7 @@
 //! let access: Token<bitbucket_oauth::Access> = Token::new("FiQRgQCRGPo7Xdk6G8QDSEzX0Jsy6sKNcULcDavAGgU=", TokenSecret::new("access-secret"));
 //! let mut renew = http::Request::get("https://api.etrade.com/oauth/renew_access_token").body(Vec::new())?;
 //! let options = SignOptions::new()
-//!     .token(access.as_ref())
+//!     .token(access.as_token_ref())
 //!     .realm("")
 //!     .nonce("LTg2ODUzOTQ5MTEzMTY3MzQwMzE")
 //!     .timestamp(1_273_254_425);

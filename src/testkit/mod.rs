@@ -94,14 +94,14 @@
 //!
 //! ```
 //! use bitbucket_oauth::testkit::{StandIn, http::send, oob_verifier};
-//! use bitbucket_oauth::{RegisteredConsumer, ConsumerKey, Endpoints, RsaPrivateKey, Signer};
+//! use bitbucket_oauth::{Consumer, ConsumerKey, Endpoints, RsaPrivateKey, Signer};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let stand_in = StandIn::start()?;
 //! let key = RsaPrivateKey::from_pem(include_str!("../../tests/data/test_rsa_2048_pkcs8.pem"))?;
 //! stand_in.register_consumer("my-consumer", key.public_key_pem()?.as_bytes())?;
 //!
-//! let client = RegisteredConsumer::new(
+//! let client = Consumer::new(
 //!     Signer::rsa_sha1(ConsumerKey::new("my-consumer"), key),
 //!     Endpoints::bitbucket(stand_in.base_url())?,
 //! );
