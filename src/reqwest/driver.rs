@@ -1,0 +1,196 @@
+//! The one driver behind both reqwest clients.
+//!
+//! Each operation (a dance step, `whoami`, a signed API call) is an [`Operation`]: a sans-IO
+//! [`Call`], the most bytes to read of each response body, and a function that turns the final
+//! response into the operation's result. A client only has to carry one request to its response
+//! ([`SyncTransport`] or [`AsyncTransport`]); the loop that drives a [`Call`] exists once per
+//! kind of transport, and each operation exists once.
+
+use std::future::Future;
+
+use http::{Request as HttpRequest, Response};
+
+use crate::call::{Auth, Call, Next};
+use crate::credentials::{Access, Request, Token, Verifier};
+use crate::error::Error;
+use crate::flow::{
+    AccessToken, Client, MAX_TOKEN_RESPONSE_BYTES, PendingAccessToken, PendingRequestToken,
+    SentRequest,
+};
+
+/// Carries one request to its response, reading at most `limit` bytes of the body.
+pub(crate) trait SyncTransport {
+    fn exchange(
+        &self,
+        request: HttpRequest<Vec<u8>>,
+        limit: usize,
+    ) -> Result<Response<Vec<u8>>, Error>;
+}
+
+/// The async twin of [`SyncTransport`].
+pub(crate) trait AsyncTransport {
+    fn exchange(
+        &self,
+        request: HttpRequest<Vec<u8>>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Response<Vec<u8>>, Error>> + Send;
+}
+
+/// The final response of a [`Call`] and what its last attempt signed.
+pub(crate) type Done = (Response<Vec<u8>>, Option<SentRequest>);
+
+/// Drives `call` to its final response over a blocking transport.
+pub(crate) fn drive_sync(
+    transport: &impl SyncTransport,
+    mut call: Call<'_>,
+    limit: usize,
+) -> Result<Done, Error> {
+    let mut request = call.start()?;
+    loop {
+        match call.receive(transport.exchange(request, limit)?)? {
+            Next::Send(next) => request = next,
+            Next::Done { response, sent } => return Ok((response, sent)),
+        }
+    }
+}
+
+/// Drives `call` to its final response over an async transport.
+pub(crate) async fn drive_async(
+    transport: &impl AsyncTransport,
+    mut call: Call<'_>,
+    limit: usize,
+) -> Result<Done, Error> {
+    let mut request = call.start()?;
+    loop {
+        match call.receive(transport.exchange(request, limit).await?)? {
+            Next::Send(next) => request = next,
+            Next::Done { response, sent } => return Ok((response, sent)),
+        }
+    }
+}
+
+/// One operation of the adapter, ready to be driven by either kind of transport.
+pub(crate) struct Operation<'a, T> {
+    client: &'a Client,
+    call: Call<'a>,
+    limit: usize,
+    finish: fn(&Client, Done) -> Result<T, Error>,
+}
+
+impl<T> Operation<'_, T> {
+    /// Runs the operation over a blocking transport.
+    pub(crate) fn run_sync(self, transport: &impl SyncTransport) -> Result<T, Error> {
+        let done = drive_sync(transport, self.call, self.limit)?;
+        (self.finish)(self.client, done)
+    }
+
+    /// Runs the operation over an async transport.
+    pub(crate) async fn run_async(self, transport: &impl AsyncTransport) -> Result<T, Error> {
+        let done = drive_async(transport, self.call, self.limit).await?;
+        (self.finish)(self.client, done)
+    }
+}
+
+/// Step 1: a request token.
+pub(crate) fn request_token<'a>(
+    client: &'a Client,
+    callback: &'a str,
+) -> Operation<'a, Token<Request>> {
+    Operation {
+        client,
+        call: Call::request_token(client, callback),
+        limit: MAX_TOKEN_RESPONSE_BYTES,
+        finish: |client, (response, sent)| {
+            let sent = token_step_sent(&response, sent)?;
+            client.finish_request_token(PendingRequestToken::from(sent), &response)
+        },
+    }
+}
+
+/// Step 3: the access token.
+pub(crate) fn access_token<'a>(
+    client: &'a Client,
+    token: &'a Token<Request>,
+    verifier: &'a Verifier,
+) -> Operation<'a, AccessToken> {
+    token_operation(client, Call::access_token(client, token, verifier))
+}
+
+/// Renewal of an access token with its session handle.
+pub(crate) fn renew<'a>(client: &'a Client, access: &'a AccessToken) -> Operation<'a, AccessToken> {
+    token_operation(client, Call::renew(client, access))
+}
+
+fn token_operation<'a>(client: &'a Client, call: Call<'a>) -> Operation<'a, AccessToken> {
+    Operation {
+        client,
+        call,
+        limit: MAX_TOKEN_RESPONSE_BYTES,
+        finish: |client, (response, sent)| {
+            let sent = token_step_sent(&response, sent)?;
+            client.finish_access_token(PendingAccessToken::from(sent), &response)
+        },
+    }
+}
+
+/// The user name behind an access token (Atlassian `whoami`).
+pub(crate) fn whoami<'a>(
+    client: &'a Client,
+    token: &'a Token<Access>,
+) -> Result<Operation<'a, String>, Error> {
+    Ok(Operation {
+        client,
+        call: Call::new(client, Auth::Access(token), client.whoami_request()?),
+        limit: MAX_TOKEN_RESPONSE_BYTES,
+        finish: |_, (response, sent)| {
+            let sent = token_step_sent(&response, sent)?;
+            crate::flow::check_response(&sent, &response)?;
+            Ok(String::from_utf8_lossy(response.body()).trim().to_owned())
+        },
+    })
+}
+
+/// An API call, with an access token or 2-legged: a refusal with `oauth_problem` becomes
+/// [`Error::Provider`] (or, when the report is over this client's limits,
+/// [`Error::UnexpectedResponse`]); any other status (a 404, a 500) is returned for the caller to
+/// judge.
+pub(crate) fn api<'a>(
+    client: &'a Client,
+    auth: Auth<'a>,
+    request: HttpRequest<Vec<u8>>,
+    limit: usize,
+) -> Operation<'a, Response<Vec<u8>>> {
+    Operation {
+        client,
+        call: Call::new(client, auth, request),
+        limit,
+        finish: |_, (response, sent)| {
+            // A 2xx is the answer, whatever its body says; a refusal is a non-2xx naming
+            // `oauth_problem` (read, or over this client's limits), or Bitbucket's 401 that
+            // echoes the request's OAuth parameters without one (a refused 2-legged request).
+            if let Some(sent) = &sent
+                && !response.status().is_success()
+            {
+                if crate::flow::mentions_problem(response.headers(), response.body()) {
+                    crate::flow::check_response(sent, &response)?;
+                } else if let Some(refusal) = crate::flow::echoed_refusal(sent, &response) {
+                    return Err(refusal);
+                }
+            }
+            Ok(response)
+        },
+    }
+}
+
+/// The answer of a token endpoint, turned into what its step expects.
+fn token_step_sent(
+    response: &Response<Vec<u8>>,
+    sent: Option<SentRequest>,
+) -> Result<SentRequest, Error> {
+    sent.ok_or_else(|| {
+        crate::flow::unexpected_response(
+            response,
+            "the token endpoint redirected to another host; the request was not signed there",
+        )
+    })
+}
