@@ -23,6 +23,9 @@ use crate::flow::{AccessToken, Client, SentRequest};
 
 pub mod blocking;
 mod driver;
+#[cfg(feature = "reqwest-middleware")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest-middleware")))]
+pub mod middleware;
 
 /// The default limit on an API response body read by the adapter: 16 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
