@@ -448,6 +448,7 @@ impl Client {
         auth: crate::call::Auth<'_>,
     ) -> Result<SentRequest, Error> {
         use crate::call::Auth;
+        let _span = crate::trace::signing(&auth, request, &self.signer);
         let options = self.options();
         let options = match auth {
             Auth::Access(token) => options.token(token.as_ref()),
@@ -706,6 +707,7 @@ pub(crate) fn unexpected_response<B: AsRef<[u8]>>(
 
 /// The typed refusal in a response, if any.
 fn provider_error(sent: &SentRequest, mut problem: Problem) -> Error {
+    crate::trace::refused(&problem);
     let mut differences = match (&problem.problem, &problem.provider_base_string) {
         (OAuthProblem::SignatureInvalid, Some(theirs)) => match BaseString::parse(theirs) {
             Ok(theirs) => explain::compare(&sent.base_string, &theirs),

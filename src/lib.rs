@@ -107,6 +107,7 @@ pub mod signature;
 #[cfg(feature = "testkit")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
 pub mod testkit;
+mod trace;
 pub mod uri;
 
 pub use base_string::BaseString;

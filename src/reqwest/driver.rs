@@ -17,6 +17,7 @@ use crate::flow::{
     AccessToken, Client, MAX_TOKEN_RESPONSE_BYTES, PendingAccessToken, PendingRequestToken,
     SentRequest,
 };
+use crate::trace::Exchange;
 
 /// Carries one request to its response, reading at most `limit` bytes of the body.
 pub(crate) trait SyncTransport {
@@ -71,6 +72,7 @@ pub(crate) async fn drive_async(
 
 /// One operation of the adapter, ready to be driven by either kind of transport.
 pub(crate) struct Operation<'a, T> {
+    trace: Exchange,
     client: &'a Client,
     call: Call<'a>,
     limit: usize,
@@ -80,14 +82,40 @@ pub(crate) struct Operation<'a, T> {
 impl<T> Operation<'_, T> {
     /// Runs the operation over a blocking transport.
     pub(crate) fn run_sync(self, transport: &impl SyncTransport) -> Result<T, Error> {
-        let done = drive_sync(transport, self.call, self.limit)?;
-        (self.finish)(self.client, done)
+        let Self {
+            trace,
+            client,
+            call,
+            limit,
+            finish,
+        } = self;
+        let result = trace.in_scope(|| {
+            let done = drive_sync(transport, call, limit)?;
+            trace.status(done.0.status());
+            finish(client, done)
+        });
+        trace.finish(&result);
+        result
     }
 
     /// Runs the operation over an async transport.
     pub(crate) async fn run_async(self, transport: &impl AsyncTransport) -> Result<T, Error> {
-        let done = drive_async(transport, self.call, self.limit).await?;
-        (self.finish)(self.client, done)
+        let Self {
+            trace,
+            client,
+            call,
+            limit,
+            finish,
+        } = self;
+        let result = trace
+            .instrument(async {
+                let done = drive_async(transport, call, limit).await?;
+                trace.status(done.0.status());
+                finish(client, done)
+            })
+            .await;
+        trace.finish(&result);
+        result
     }
 }
 
@@ -97,6 +125,7 @@ pub(crate) fn request_token<'a>(
     callback: &'a str,
 ) -> Operation<'a, Token<Request>> {
     Operation {
+        trace: token_step("request_token", client, client.endpoints().request_token()),
         client,
         call: Call::request_token(client, callback),
         limit: MAX_TOKEN_RESPONSE_BYTES,
@@ -113,16 +142,32 @@ pub(crate) fn access_token<'a>(
     token: &'a Token<Request>,
     verifier: &'a Verifier,
 ) -> Operation<'a, AccessToken> {
-    token_operation(client, Call::access_token(client, token, verifier))
+    let trace = token_step("access_token", client, client.endpoints().access_token());
+    token_operation(trace, client, Call::access_token(client, token, verifier))
 }
 
 /// Renewal of an access token with its session handle.
 pub(crate) fn renew<'a>(client: &'a Client, access: &'a AccessToken) -> Operation<'a, AccessToken> {
-    token_operation(client, Call::renew(client, access))
+    let trace = token_step("renew", client, client.endpoints().access_token());
+    token_operation(trace, client, Call::renew(client, access))
 }
 
-fn token_operation<'a>(client: &'a Client, call: Call<'a>) -> Operation<'a, AccessToken> {
+fn token_step(step: &'static str, client: &Client, uri: &http::Uri) -> Exchange {
+    Exchange::new(
+        step,
+        &http::Method::POST,
+        uri,
+        client.signer().method_name(),
+    )
+}
+
+fn token_operation<'a>(
+    trace: Exchange,
+    client: &'a Client,
+    call: Call<'a>,
+) -> Operation<'a, AccessToken> {
     Operation {
+        trace,
         client,
         call,
         limit: MAX_TOKEN_RESPONSE_BYTES,
@@ -138,9 +183,12 @@ pub(crate) fn whoami<'a>(
     client: &'a Client,
     token: &'a Token<Access>,
 ) -> Result<Operation<'a, String>, Error> {
+    let request = client.whoami_request()?;
+    let signature = client.signer().method_name();
     Ok(Operation {
+        trace: Exchange::new("whoami", request.method(), request.uri(), signature),
         client,
-        call: Call::new(client, Auth::Access(token), client.whoami_request()?),
+        call: Call::new(client, Auth::Access(token), request),
         limit: MAX_TOKEN_RESPONSE_BYTES,
         finish: |_, (response, sent)| {
             let sent = token_step_sent(&response, sent)?;
@@ -160,7 +208,9 @@ pub(crate) fn api<'a>(
     request: HttpRequest<Vec<u8>>,
     limit: usize,
 ) -> Operation<'a, Response<Vec<u8>>> {
+    let signature = client.signer().method_name();
     Operation {
+        trace: crate::trace::exchange(&auth, request.method(), request.uri(), signature),
         client,
         call: Call::new(client, auth, request),
         limit,

@@ -155,8 +155,28 @@ impl Middleware for SigningMiddleware {
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> reqwest_middleware::Result<::reqwest::Response> {
-        self.sign(&mut request)
-            .map_err(reqwest_middleware::Error::middleware)?;
-        next.run(request, extensions).await
+        let trace = crate::trace::Exchange::new(
+            match self.mode {
+                Mode::Access(_) => "call",
+                Mode::TwoLegged { .. } => "two_legged",
+            },
+            request.method(),
+            &request.url().as_str().parse().unwrap_or_default(),
+            self.oauth.signer().method_name(),
+        );
+        let result = trace
+            .instrument(async {
+                self.sign(&mut request)
+                    .map_err(reqwest_middleware::Error::middleware)?;
+                next.run(request, extensions).await
+            })
+            .await;
+        trace.finish_response(
+            result
+                .as_ref()
+                .map(|r| (r.status(), r.headers()))
+                .map_err(|_| ()),
+        );
+        result
     }
 }
