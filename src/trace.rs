@@ -15,17 +15,17 @@
 
 use http::{Method, Uri};
 
-use crate::call::Auth;
+use crate::flow::Step;
 
 /// The dance step (or kind of call) an [`Auth`] signs for.
 #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
 pub(crate) fn step_name(auth: &Auth<'_>) -> &'static str {
     match auth {
-        Auth::Access(_) => "call",
-        Auth::TwoLegged { .. } => "two_legged",
-        Auth::RequestToken { .. } => "request_token",
-        Auth::AccessToken { .. } => "access_token",
-        Auth::Renew { .. } => "renew",
+        Step::Access(_) => "call",
+        Step::TwoLegged { .. } => "two_legged",
+        Step::RequestToken { .. } => "request_token",
+        Step::AccessToken { .. } => "access_token",
+        Step::Renew { .. } => "renew",
     }
 }
 
@@ -41,8 +41,8 @@ mod on {
     use tracing::field::{Empty, display};
     use tracing::{Instrument as _, Span};
 
-    use crate::call::Auth;
     use crate::error::Error;
+    use crate::flow::Step;
     use crate::problem::Problem;
 
     /// The span of one exchange (an adapter operation or a middleware attempt).
@@ -154,8 +154,8 @@ mod off {
 
     use http::{Method, StatusCode, Uri};
 
-    use crate::call::Auth;
     use crate::error::Error;
+    use crate::flow::Step;
     use crate::problem::Problem;
 
     #[derive(Debug)]

@@ -6,11 +6,11 @@
 
 use std::time::Duration;
 
-use bitbucket_oauth::header::parse_oauth_header;
 use bitbucket_oauth::reqwest::middleware::SigningMiddleware;
+use bitbucket_oauth::rfc5849::parse_oauth_header;
 use bitbucket_oauth::signature::HmacSha;
-use bitbucket_oauth::testkit::{Consumer, LoggedRequest, StandIn};
-use bitbucket_oauth::{Client, ConsumerKey, ConsumerSecret, OAuthProblem, Signer};
+use bitbucket_oauth::testkit::{LoggedRequest, RegisteredConsumer, StandIn};
+use bitbucket_oauth::{Consumer, ConsumerKey, ConsumerSecret, OAuthProblem, Signer};
 use http::StatusCode;
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 use reqwest_retry::RetryTransientMiddleware;
@@ -20,13 +20,13 @@ const CONSUMER: &str = "mw-consumer";
 const SECRET: &str = "mw-secret";
 const WHOAMI: &str = "/plugins/servlet/applinks/whoami";
 
-fn setup() -> (StandIn, Client) {
+fn setup() -> (StandIn, Consumer) {
     let stand_in = StandIn::builder()
         .allow_shared_secret_methods()
         .start()
         .unwrap();
     stand_in.add_consumer(
-        Consumer::hmac(CONSUMER, SECRET)
+        RegisteredConsumer::hmac(CONSUMER, SECRET)
             .two_legged(true)
             .impersonation(true),
     );
@@ -34,7 +34,7 @@ fn setup() -> (StandIn, Client) {
         ConsumerKey::new(CONSUMER),
         HmacSha::sha1(ConsumerSecret::new(SECRET)),
     );
-    let client = Client::new(signer, stand_in.endpoints());
+    let client = Consumer::new(signer, stand_in.endpoints());
     (stand_in, client)
 }
 

@@ -12,11 +12,13 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use bitbucket_oauth::reqwest::blocking;
+use bitbucket_oauth::reqwest::BlockingClient;
 use bitbucket_oauth::reqwest::middleware::SigningMiddleware;
 use bitbucket_oauth::signature::HmacSha;
-use bitbucket_oauth::testkit::{Consumer, StandIn, TestClock, Times, browser, oob_verifier};
-use bitbucket_oauth::{Client, ConsumerKey, ConsumerSecret, OAuthProblem, Signer, Verifier};
+use bitbucket_oauth::testkit::{
+    RegisteredConsumer, StandIn, TestClock, Times, browser, oob_verifier,
+};
+use bitbucket_oauth::{Consumer, ConsumerKey, ConsumerSecret, OAuthProblem, Signer, Verifier};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::util::SubscriberInitExt as _;
@@ -63,7 +65,7 @@ fn subscriber(buffer: &Buffer) -> impl tracing::Subscriber + Send + Sync {
         .finish()
 }
 
-fn setup() -> (StandIn, Client) {
+fn setup() -> (StandIn, Consumer) {
     let clock = TestClock::frozen(1_700_000_000);
     let stand_in = StandIn::builder()
         .allow_shared_secret_methods()
@@ -71,7 +73,7 @@ fn setup() -> (StandIn, Client) {
         .start()
         .unwrap();
     stand_in.add_consumer(
-        Consumer::hmac(CONSUMER, CONSUMER_SECRET)
+        RegisteredConsumer::hmac(CONSUMER, CONSUMER_SECRET)
             .two_legged(true)
             .impersonation(true),
     );
@@ -81,7 +83,7 @@ fn setup() -> (StandIn, Client) {
     )
     .clock(clock)
     .build();
-    let client = Client::new(signer, stand_in.endpoints());
+    let client = Consumer::new(signer, stand_in.endpoints());
     (stand_in, client)
 }
 
@@ -97,7 +99,7 @@ fn every_path_is_traced_and_no_secret_is() {
     let (stand_in, oauth) = setup();
     let buffer = Buffer::default();
     let guard = subscriber(&buffer).set_default();
-    let adapter = blocking::Client::new(oauth.clone()).unwrap();
+    let adapter = BlockingClient::new(oauth.clone()).unwrap();
 
     // The dance.
     let request_token = adapter.request_token("oob").unwrap();

@@ -8,21 +8,21 @@ use http::Response;
 use super::driver;
 use super::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT};
 use super::{response_head, too_large, transport};
-use crate::call::{Auth, Call};
-use crate::credentials::{Access, Request, Token, Verifier};
+use crate::call::Call;
+use crate::credentials::{Access, Temporary, Token, Verifier};
 use crate::error::Error;
 use crate::flow::{AccessToken, SentRequest};
 
 /// The blocking adapter; the same operations as [`super::AsyncClient`].
 #[derive(Debug, Clone)]
-pub struct Client {
-    oauth: crate::flow::Client,
+pub struct BlockingClient {
+    oauth: crate::flow::Consumer,
     http: ::reqwest::blocking::Client,
     max_body: usize,
     body_timeout: Duration,
 }
 
-impl driver::SyncTransport for Client {
+impl driver::SyncTransport for BlockingClient {
     fn exchange(
         &self,
         request: http::Request<Vec<u8>>,
@@ -67,13 +67,13 @@ impl driver::SyncTransport for Client {
     }
 }
 
-impl Client {
+impl BlockingClient {
     /// See [`super::AsyncClient::new`].
     ///
     /// # Errors
     ///
     /// [`Error::Transport`] if reqwest cannot build a client.
-    pub fn new(oauth: crate::flow::Client) -> Result<Self, Error> {
+    pub fn new(oauth: crate::flow::Consumer) -> Result<Self, Error> {
         let http = ::reqwest::blocking::Client::builder()
             .redirect(::reqwest::redirect::Policy::none())
             .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
@@ -85,7 +85,10 @@ impl Client {
 
     /// See [`super::AsyncClient::with_http_client`]: build it with redirects off.
     #[must_use]
-    pub fn with_http_client(oauth: crate::flow::Client, http: ::reqwest::blocking::Client) -> Self {
+    pub fn with_http_client(
+        oauth: crate::flow::Consumer,
+        http: ::reqwest::blocking::Client,
+    ) -> Self {
         Self {
             oauth,
             http,
@@ -113,7 +116,7 @@ impl Client {
 
     /// The sans-IO client.
     #[must_use]
-    pub fn oauth(&self) -> &crate::flow::Client {
+    pub fn oauth(&self) -> &crate::flow::Consumer {
         &self.oauth
     }
 
@@ -135,7 +138,7 @@ impl Client {
     /// # Errors
     ///
     /// As there.
-    pub fn request_token(&self, callback: &str) -> Result<Token<Request>, Error> {
+    pub fn request_token(&self, callback: &str) -> Result<Token<Temporary>, Error> {
         driver::request_token(&self.oauth, callback).run_sync(self)
     }
 
@@ -146,7 +149,7 @@ impl Client {
     /// As there.
     pub fn access_token(
         &self,
-        token: &Token<Request>,
+        token: &Token<Temporary>,
         verifier: &Verifier,
     ) -> Result<AccessToken, Error> {
         driver::access_token(&self.oauth, token, verifier).run_sync(self)
@@ -180,7 +183,7 @@ impl Client {
         request: http::Request<Vec<u8>>,
         token: &Token<Access>,
     ) -> Result<Response<Vec<u8>>, Error> {
-        driver::api(&self.oauth, Auth::Access(token), request, self.max_body).run_sync(self)
+        driver::api(&self.oauth, Step::Access(token), request, self.max_body).run_sync(self)
     }
 
     /// See [`super::AsyncClient::send_two_legged`].
@@ -193,7 +196,7 @@ impl Client {
         request: http::Request<Vec<u8>>,
         impersonate: Option<&str>,
     ) -> Result<Response<Vec<u8>>, Error> {
-        let auth = Auth::TwoLegged { impersonate };
+        let auth = Step::TwoLegged { impersonate };
         driver::api(&self.oauth, auth, request, self.max_body).run_sync(self)
     }
 }

@@ -10,11 +10,13 @@ use std::future::Future;
 
 use http::{Request as HttpRequest, Response};
 
-use crate::call::{Auth, Call, Next};
-use crate::credentials::{Access, Request, Token, Verifier};
+use crate::call::{Call, Next};
+
+use crate::credentials::{Access, Temporary, Token, Verifier};
 use crate::error::Error;
+use crate::flow::Step;
 use crate::flow::{
-    AccessToken, Client, MAX_TOKEN_RESPONSE_BYTES, PendingAccessToken, PendingRequestToken,
+    AccessToken, Consumer, MAX_TOKEN_RESPONSE_BYTES, PendingAccessToken, PendingRequestToken,
     SentRequest,
 };
 use crate::trace::Exchange;
@@ -73,10 +75,10 @@ pub(crate) async fn drive_async(
 /// One operation of the adapter, ready to be driven by either kind of transport.
 pub(crate) struct Operation<'a, T> {
     trace: Exchange,
-    client: &'a Client,
+    client: &'a Consumer,
     call: Call<'a>,
     limit: usize,
-    finish: fn(&Client, Done) -> Result<T, Error>,
+    finish: fn(&Consumer, Done) -> Result<T, Error>,
 }
 
 impl<T> Operation<'_, T> {
@@ -121,9 +123,9 @@ impl<T> Operation<'_, T> {
 
 /// Step 1: a request token.
 pub(crate) fn request_token<'a>(
-    client: &'a Client,
+    client: &'a Consumer,
     callback: &'a str,
-) -> Operation<'a, Token<Request>> {
+) -> Operation<'a, Token<Temporary>> {
     Operation {
         trace: token_step("request_token", client, client.endpoints().request_token()),
         client,
@@ -138,8 +140,8 @@ pub(crate) fn request_token<'a>(
 
 /// Step 3: the access token.
 pub(crate) fn access_token<'a>(
-    client: &'a Client,
-    token: &'a Token<Request>,
+    client: &'a Consumer,
+    token: &'a Token<Temporary>,
     verifier: &'a Verifier,
 ) -> Operation<'a, AccessToken> {
     let trace = token_step("access_token", client, client.endpoints().access_token());
@@ -147,12 +149,15 @@ pub(crate) fn access_token<'a>(
 }
 
 /// Renewal of an access token with its session handle.
-pub(crate) fn renew<'a>(client: &'a Client, access: &'a AccessToken) -> Operation<'a, AccessToken> {
+pub(crate) fn renew<'a>(
+    client: &'a Consumer,
+    access: &'a AccessToken,
+) -> Operation<'a, AccessToken> {
     let trace = token_step("renew", client, client.endpoints().access_token());
     token_operation(trace, client, Call::renew(client, access))
 }
 
-fn token_step(step: &'static str, client: &Client, uri: &http::Uri) -> Exchange {
+fn token_step(step: &'static str, client: &Consumer, uri: &http::Uri) -> Exchange {
     Exchange::new(
         step,
         &http::Method::POST,
@@ -163,7 +168,7 @@ fn token_step(step: &'static str, client: &Client, uri: &http::Uri) -> Exchange 
 
 fn token_operation<'a>(
     trace: Exchange,
-    client: &'a Client,
+    client: &'a Consumer,
     call: Call<'a>,
 ) -> Operation<'a, AccessToken> {
     Operation {
@@ -180,7 +185,7 @@ fn token_operation<'a>(
 
 /// The user name behind an access token (Atlassian `whoami`).
 pub(crate) fn whoami<'a>(
-    client: &'a Client,
+    client: &'a Consumer,
     token: &'a Token<Access>,
 ) -> Result<Operation<'a, String>, Error> {
     let request = client.whoami_request()?;
@@ -188,7 +193,7 @@ pub(crate) fn whoami<'a>(
     Ok(Operation {
         trace: Exchange::new("whoami", request.method(), request.uri(), signature),
         client,
-        call: Call::new(client, Auth::Access(token), request),
+        call: Call::new(client, Step::Access(token), request),
         limit: MAX_TOKEN_RESPONSE_BYTES,
         finish: |_, (response, sent)| {
             let sent = token_step_sent(&response, sent)?;
@@ -203,7 +208,7 @@ pub(crate) fn whoami<'a>(
 /// [`Error::UnexpectedResponse`]); any other status (a 404, a 500) is returned for the caller to
 /// judge.
 pub(crate) fn api<'a>(
-    client: &'a Client,
+    client: &'a Consumer,
     auth: Auth<'a>,
     request: HttpRequest<Vec<u8>>,
     limit: usize,

@@ -2,12 +2,12 @@
 //! `reqwest-middleware`).
 //!
 //! [`SigningMiddleware`] signs each attempt afresh, with a new nonce and timestamp, through the
-//! same [`Client`] as the rest of the crate (its endpoints, realm and signer). Add it **after**
+//! same [`Consumer`] as the rest of the crate (its endpoints, realm and signer). Add it **after**
 //! a retry middleware such as `reqwest-retry`'s, so that it runs inside the retry loop and every
 //! retry is signed again: a provider refuses a nonce it has seen (`nonce_used`).
 //!
 //! ```no_run
-//! # async fn demo(oauth: bitbucket_oauth::Client, token: bitbucket_oauth::Token<bitbucket_oauth::Access>)
+//! # async fn demo(oauth: bitbucket_oauth::Consumer, token: bitbucket_oauth::Token<bitbucket_oauth::Access>)
 //! # -> Result<(), reqwest_middleware::Error> {
 //! use bitbucket_oauth::reqwest::middleware::SigningMiddleware;
 //!
@@ -35,7 +35,7 @@ use reqwest_middleware::{Middleware, Next};
 
 use crate::credentials::{Access, Token};
 use crate::error::Error;
-use crate::flow::Client;
+use crate::flow::Consumer;
 
 /// How the middleware signs.
 #[derive(Debug, Clone)]
@@ -48,14 +48,14 @@ enum Mode {
 /// [module docs](self).
 #[derive(Debug, Clone)]
 pub struct SigningMiddleware {
-    oauth: Client,
+    oauth: Consumer,
     mode: Mode,
 }
 
 impl SigningMiddleware {
     /// Signs every request with `token`.
     #[must_use]
-    pub fn access(oauth: Client, token: Token<Access>) -> Self {
+    pub fn access(oauth: Consumer, token: Token<Access>) -> Self {
         Self {
             oauth,
             mode: Mode::Access(token),
@@ -64,9 +64,9 @@ impl SigningMiddleware {
 
     /// Signs every request with Atlassian 2-legged OAuth (an empty `oauth_token`), adding
     /// `user_id=<impersonate>` to each request's query when given (see
-    /// [`Client::sign_two_legged`]).
+    /// [`Consumer::sign_two_legged`]).
     #[must_use]
-    pub fn two_legged(oauth: Client, impersonate: Option<&str>) -> Self {
+    pub fn two_legged(oauth: Consumer, impersonate: Option<&str>) -> Self {
         Self {
             oauth,
             mode: Mode::TwoLegged {
@@ -77,7 +77,7 @@ impl SigningMiddleware {
 
     /// The sans-IO client that signs.
     #[must_use]
-    pub fn oauth(&self) -> &Client {
+    pub fn oauth(&self) -> &Consumer {
         &self.oauth
     }
 

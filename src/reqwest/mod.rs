@@ -1,6 +1,6 @@
-//! The reqwest adapter (feature `reqwest`): async [`AsyncClient`] and [`blocking::Client`].
+//! The reqwest adapter (feature `reqwest`): async [`AsyncClient`] and [`BlockingClient`].
 //!
-//! A thin layer over the sans-IO [`Client`] and [`Call`]: every attempt and every redirect hop
+//! A thin layer over the sans-IO [`Consumer`] and [`Call`]: every attempt and every redirect hop
 //! is signed afresh (new nonce and timestamp), the `Authorization` header never goes to another
 //! origin, one `timestamp_refused` is answered by correcting the clock and retrying once, and
 //! response bodies are read only up to a limit. reqwest's own redirect following is turned off
@@ -16,12 +16,13 @@ use std::time::Duration;
 
 use http::Response;
 
-use crate::call::{Auth, Call};
-use crate::credentials::{Access, Request, Token, Verifier};
+use crate::call::Call;
+use crate::credentials::{Access, Temporary, Token, Verifier};
 use crate::error::Error;
-use crate::flow::{AccessToken, Client, SentRequest};
+use crate::flow::{AccessToken, Consumer, SentRequest};
 
-pub mod blocking;
+mod blocking;
+pub use blocking::BlockingClient;
 mod driver;
 #[cfg(feature = "reqwest-middleware")]
 #[cfg_attr(docsrs, doc(cfg(feature = "reqwest-middleware")))]
@@ -64,7 +65,7 @@ fn response_head(
 /// The async adapter.
 #[derive(Debug, Clone)]
 pub struct AsyncClient {
-    oauth: Client,
+    oauth: Consumer,
     http: ::reqwest::Client,
     max_body: usize,
 }
@@ -104,7 +105,7 @@ impl AsyncClient {
     /// # Errors
     ///
     /// [`Error::Transport`] if reqwest cannot build a client.
-    pub fn new(oauth: Client) -> Result<Self, Error> {
+    pub fn new(oauth: Consumer) -> Result<Self, Error> {
         let http = ::reqwest::Client::builder()
             .redirect(::reqwest::redirect::Policy::none())
             .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
@@ -118,7 +119,7 @@ impl AsyncClient {
     /// `redirect(reqwest::redirect::Policy::none())`**: otherwise reqwest follows redirects
     /// itself, with a stale signature.
     #[must_use]
-    pub fn with_http_client(oauth: Client, http: ::reqwest::Client) -> Self {
+    pub fn with_http_client(oauth: Consumer, http: ::reqwest::Client) -> Self {
         Self {
             oauth,
             http,
@@ -135,7 +136,7 @@ impl AsyncClient {
 
     /// The sans-IO client.
     #[must_use]
-    pub fn oauth(&self) -> &Client {
+    pub fn oauth(&self) -> &Consumer {
         &self.oauth
     }
 
@@ -156,8 +157,8 @@ impl AsyncClient {
     ///
     /// # Errors
     ///
-    /// As [`Client::finish_request_token`], plus transport errors.
-    pub async fn request_token(&self, callback: &str) -> Result<Token<Request>, Error> {
+    /// As [`Consumer::finish_request_token`], plus transport errors.
+    pub async fn request_token(&self, callback: &str) -> Result<Token<Temporary>, Error> {
         driver::request_token(&self.oauth, callback)
             .run_async(self)
             .await
@@ -167,10 +168,10 @@ impl AsyncClient {
     ///
     /// # Errors
     ///
-    /// As [`Client::finish_access_token`], plus transport errors.
+    /// As [`Consumer::finish_access_token`], plus transport errors.
     pub async fn access_token(
         &self,
-        token: &Token<Request>,
+        token: &Token<Temporary>,
         verifier: &Verifier,
     ) -> Result<AccessToken, Error> {
         driver::access_token(&self.oauth, token, verifier)
@@ -182,7 +183,7 @@ impl AsyncClient {
     ///
     /// # Errors
     ///
-    /// As [`Client::finish_access_token`], plus transport errors.
+    /// As [`Consumer::finish_access_token`], plus transport errors.
     pub async fn renew(&self, access: &AccessToken) -> Result<AccessToken, Error> {
         driver::renew(&self.oauth, access).run_async(self).await
     }
@@ -207,7 +208,7 @@ impl AsyncClient {
         request: http::Request<Vec<u8>>,
         token: &Token<Access>,
     ) -> Result<Response<Vec<u8>>, Error> {
-        driver::api(&self.oauth, Auth::Access(token), request, self.max_body)
+        driver::api(&self.oauth, Step::Access(token), request, self.max_body)
             .run_async(self)
             .await
     }
@@ -222,7 +223,7 @@ impl AsyncClient {
         request: http::Request<Vec<u8>>,
         impersonate: Option<&str>,
     ) -> Result<Response<Vec<u8>>, Error> {
-        let auth = Auth::TwoLegged { impersonate };
+        let auth = Step::TwoLegged { impersonate };
         driver::api(&self.oauth, auth, request, self.max_body)
             .run_async(self)
             .await
@@ -245,9 +246,9 @@ mod tests {
             ConsumerKey::new("k"),
             HmacSha::sha1(ConsumerSecret::new("s")),
         );
-        let oauth = Client::new(signer, Endpoints::bitbucket("http://127.0.0.1:9").unwrap());
+        let oauth = Consumer::new(signer, Endpoints::bitbucket("http://127.0.0.1:9").unwrap());
         let client = AsyncClient::new(oauth).unwrap();
-        let request_token = Token::<Request>::new("rt", TokenSecret::new("rts"));
+        let request_token = Token::<Temporary>::new("rt", TokenSecret::new("rts"));
         let access = AccessToken::new(Token::new("at", TokenSecret::new("ats")), Vec::new());
         let verifier = Verifier::new("v");
         let get = || {

@@ -58,19 +58,19 @@ pub(crate) enum Credential {
 /// Authentication.
 ///
 /// ```
-/// use bitbucket_oauth::testkit::Consumer;
+/// use bitbucket_oauth::testkit::RegisteredConsumer;
 /// let pem = bitbucket_oauth::RsaPrivateKey::from_pem(include_str!("../../tests/data/test_rsa_2048_pkcs8.pem"))
 ///     .unwrap()
 ///     .public_key_pem()
 ///     .unwrap();
-/// let consumer = Consumer::rsa("ci-bot", pem.as_bytes())
+/// let consumer = RegisteredConsumer::rsa("ci-bot", pem.as_bytes())
 ///     .unwrap()
 ///     .two_legged(true)
 ///     .impersonation(true);
 /// assert_eq!(consumer.key(), "ci-bot");
 /// ```
 #[derive(Debug, Clone)]
-pub struct Consumer {
+pub struct RegisteredConsumer {
     pub(crate) key: String,
     pub(crate) credential: Credential,
     pub(crate) two_legged: bool,
@@ -78,7 +78,7 @@ pub struct Consumer {
     pub(crate) execute_as: Option<String>,
 }
 
-impl Consumer {
+impl RegisteredConsumer {
     /// An RSA-SHA1 consumer with its public key as SPKI PEM (`-----BEGIN PUBLIC KEY-----`, what
     /// `openssl rsa -pubout` prints and what Bitbucket's form takes) or SPKI DER.
     ///
@@ -383,7 +383,7 @@ pub(crate) struct State {
     /// Bitbucket's "Base URL" setting: the realm and links in JSON. `None`: the believed base
     /// URL, else the real one.
     pub(crate) base_url_setting: Option<String>,
-    pub(crate) consumers: HashMap<String, Consumer>,
+    pub(crate) consumers: HashMap<String, RegisteredConsumer>,
     pub(crate) users: HashMap<String, bool>,
     /// Browser sessions of the authorization page: session id -> who logged in.
     pub(crate) sessions: HashMap<String, Session>,
@@ -454,7 +454,7 @@ pub struct StandInBuilder {
     shared_secret_methods: bool,
     users: Vec<String>,
     sample_data: bool,
-    consumers: Vec<Consumer>,
+    consumers: Vec<RegisteredConsumer>,
     delay: Duration,
     clock_offset: i64,
 }
@@ -524,7 +524,7 @@ impl StandInBuilder {
         self
     }
 
-    /// Accepts HMAC-SHA1 and PLAINTEXT from shared-secret consumers ([`Consumer::hmac`]), for
+    /// Accepts HMAC-SHA1 and PLAINTEXT from shared-secret consumers ([`RegisteredConsumer::hmac`]), for
     /// testing against providers other than Bitbucket. Off by default: like Bitbucket, the
     /// stand-in then accepts only RSA-SHA1 and refuses anything else with
     /// `signature_method_rejected` (400).
@@ -581,7 +581,7 @@ impl StandInBuilder {
     }
 
     /// Registers a consumer from the start.
-    pub fn consumer(mut self, consumer: Consumer) -> Self {
+    pub fn consumer(mut self, consumer: RegisteredConsumer) -> Self {
         self.consumers.push(consumer);
         self
     }
@@ -957,13 +957,13 @@ impl StandIn {
     }
 
     /// Registers an RSA-SHA1 consumer (no 2-legged OAuth) with its SPKI public key; see
-    /// [`Consumer::rsa`]. Replaces a consumer with the same key.
+    /// [`RegisteredConsumer::rsa`]. Replaces a consumer with the same key.
     ///
     /// # Errors
     ///
-    /// See [`Consumer::rsa`].
+    /// See [`RegisteredConsumer::rsa`].
     pub fn register_consumer(&self, key: &str, public_key: &[u8]) -> Result<(), KeyError> {
-        self.add_consumer(Consumer::rsa(key, public_key)?);
+        self.add_consumer(RegisteredConsumer::rsa(key, public_key)?);
         Ok(())
     }
 
@@ -971,11 +971,11 @@ impl StandIn {
     /// requests are refused with `signature_method_rejected` unless the stand-in was started
     /// with [`StandInBuilder::allow_shared_secret_methods`].
     pub fn register_hmac_consumer(&self, key: &str, secret: &str) {
-        self.add_consumer(Consumer::hmac(key, secret));
+        self.add_consumer(RegisteredConsumer::hmac(key, secret));
     }
 
     /// Registers a consumer with its options. Replaces a consumer with the same key.
-    pub fn add_consumer(&self, consumer: Consumer) {
+    pub fn add_consumer(&self, consumer: RegisteredConsumer) {
         self.shared
             .lock()
             .consumers
