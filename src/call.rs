@@ -200,6 +200,7 @@ impl<'a> Call<'a> {
             self.retried = true;
             let signer = self.client.signer();
             signer.set_clock_offset(signer.clock_offset().saturating_add(delta));
+            crate::flow::trace::clock_corrected(delta, signer.clock_offset());
             return self.signed_current().map(Next::Send);
         }
         if is_followed_redirect(status)

@@ -86,7 +86,7 @@ mod hostile;
 #[cfg(feature = "reqwest")]
 #[test]
 fn adapter_reads_each_products_answer() {
-    use bitbucket_oauth::reqwest::blocking;
+    use bitbucket_oauth::reqwest::BlockingClient;
     use hostile::{Server, respond};
 
     let server = Server::start(|_, request| {
@@ -119,7 +119,7 @@ fn adapter_reads_each_products_answer() {
     let base = server.url("/ctx");
     for product in AtlassianProduct::ALL {
         let oauth = Consumer::new(signer(), Endpoints::atlassian(product, &base).unwrap());
-        let client = blocking::Client::new(oauth).unwrap();
+        let client = BlockingClient::new(oauth).unwrap();
         // Each call needs a fresh nonce only for a real provider; this server does not check.
         assert_eq!(client.whoami(&token()).unwrap(), "alice", "{product:?}");
     }

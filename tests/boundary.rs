@@ -459,7 +459,7 @@ mod refuser;
 mod through_the_adapter {
     use super::*;
     use bitbucket_oauth::RsaPrivateKey;
-    use bitbucket_oauth::reqwest::blocking;
+    use bitbucket_oauth::reqwest::BlockingClient;
     use bitbucket_oauth::testkit::StandIn;
 
     use crate::refuser::{Refuser, form};
@@ -480,7 +480,7 @@ mod through_the_adapter {
         let signer = Signer::rsa_sha1(ConsumerKey::new("ck"), key);
 
         // Signing the URL we connect to: refused, and the refusal names the fix.
-        let plain = blocking::Client::new(Consumer::new(
+        let plain = BlockingClient::new(Consumer::new(
             signer.clone(),
             Endpoints::bitbucket(stand_in.base_url()).unwrap(),
         ))
@@ -506,7 +506,7 @@ mod through_the_adapter {
             .unwrap()
             .sign_base_url(public)
             .unwrap();
-        let adapter = blocking::Client::new(Consumer::new(signer, endpoints)).unwrap();
+        let adapter = BlockingClient::new(Consumer::new(signer, endpoints)).unwrap();
         let request_token = adapter.request_token("oob").unwrap();
         assert!(adapter.oauth().authorize_url(&request_token).starts_with(
             "https://git.example.com/bitbucket/plugins/servlet/oauth/authorize?oauth_token="
@@ -547,7 +547,7 @@ mod through_the_adapter {
             .build()
             .unwrap();
         let endpoints = Endpoints::bitbucket("http://[2001:DB8:0:0::5]:8080/bitbucket").unwrap();
-        let adapter = blocking::Client::with_http_client(Consumer::new(signer(), endpoints), http);
+        let adapter = BlockingClient::with_http_client(Consumer::new(signer(), endpoints), http);
         let token = token();
         for uri in [
             "http://[2001:DB8:0:0::5]:8080/bitbucket/rest/x?a=1",
@@ -587,7 +587,7 @@ mod through_the_adapter {
         });
         let port = server.port;
         let origin = format!("http://127.0.0.1:{port}");
-        let adapter = blocking::Client::new(Consumer::new(
+        let adapter = BlockingClient::new(Consumer::new(
             signer(),
             Endpoints::bitbucket(&format!("{origin}/ctx")).unwrap(),
         ))

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use ::reqwest::redirect::Policy;
 use bitbucket_oauth::clock::FixedClock;
 use bitbucket_oauth::flow::MAX_TOKEN_RESPONSE_BYTES;
-use bitbucket_oauth::reqwest::{AsyncClient, DEFAULT_MAX_BODY_BYTES, blocking};
+use bitbucket_oauth::reqwest::{AsyncClient, BlockingClient, DEFAULT_MAX_BODY_BYTES};
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{
     Access, AccessToken, Consumer, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem,
@@ -233,7 +233,7 @@ fn run(mode: Mode, base: &str, step: Step, config: Config) -> Result<Outcome, Er
                 .build()
                 .unwrap();
             let mut adapter =
-                blocking::Client::with_http_client(oauth, http).body_timeout(config.timeout);
+                BlockingClient::with_http_client(oauth, http).body_timeout(config.timeout);
             if let Some(limit) = config.max_body {
                 adapter = adapter.max_body_bytes(limit);
             }

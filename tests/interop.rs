@@ -51,7 +51,7 @@ use bitbucket_oauth::call::{Call, Next};
 
 use bitbucket_oauth::flow::Step;
 use bitbucket_oauth::flow::{MAX_TOKEN_RESPONSE_BYTES, PendingRequestToken};
-use bitbucket_oauth::reqwest::{AsyncClient, blocking};
+use bitbucket_oauth::reqwest::{AsyncClient, BlockingClient};
 use bitbucket_oauth::testkit::{self, RegisteredConsumer, StandIn};
 use bitbucket_oauth::{
     AccessToken, Consumer, ConsumerKey, Endpoints, Error, OAuthProblem, RsaPrivateKey, SignError,
@@ -151,8 +151,8 @@ impl Target {
         )
     }
 
-    fn blocking(&self) -> blocking::Client {
-        blocking::Client::new(self.client()).unwrap()
+    fn blocking(&self) -> BlockingClient {
+        BlockingClient::new(self.client()).unwrap()
     }
 
     /// The user opens the authorization URL and reads the code off the `oob` page,
@@ -257,7 +257,7 @@ fn assert_refused<T: std::fmt::Debug>(target: &Target, result: Result<T, Error>,
 }
 
 /// The out-of-band dance with the blocking adapter; returns the adapter and the access token.
-fn login_oob(target: &Target) -> (blocking::Client, AccessToken) {
+fn login_oob(target: &Target) -> (BlockingClient, AccessToken) {
     let http = target.blocking();
     let request_token = http.request_token("oob").unwrap();
     let verifier = target.oob_verifier(&http.oauth().authorize_url(&request_token));
@@ -488,7 +488,7 @@ fn refusals(target: &Target) {
     let (http, access) = login_oob(target);
 
     // A realm goes in the header and is excluded from the base string (RFC 5849 §3.4.1.3.1).
-    let with_realm = blocking::Client::new(target.client().with_realm(&target.base_url)).unwrap();
+    let with_realm = BlockingClient::new(target.client().with_realm(&target.base_url)).unwrap();
     assert_eq!(with_realm.whoami(access.token()).unwrap(), "alice");
 
     // The right token with a wrong secret: RSA-SHA1 signs with the consumer's private key and
@@ -521,7 +521,7 @@ fn refusals(target: &Target) {
         public_key_pem(),
         "the other key must differ"
     );
-    let impostor = blocking::Client::new(Consumer::new(
+    let impostor = BlockingClient::new(Consumer::new(
         Signer::rsa_sha1(ConsumerKey::new(CONSUMER_KEY), other_key),
         Endpoints::bitbucket(&target.base_url).unwrap(),
     ))

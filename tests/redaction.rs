@@ -20,7 +20,7 @@ use bitbucket_oauth::call::{Call, Next};
 
 use bitbucket_oauth::clock::{FixedClock, FixedNonce};
 use bitbucket_oauth::flow::Step;
-use bitbucket_oauth::reqwest::{AsyncClient, blocking};
+use bitbucket_oauth::reqwest::{AsyncClient, BlockingClient};
 use bitbucket_oauth::signature::{HmacSha, Plaintext, RsaSha};
 use bitbucket_oauth::testkit::{RegisteredConsumer, StandIn};
 use bitbucket_oauth::{
@@ -289,8 +289,8 @@ fn no_secret_in_any_debug_display_or_error() {
         );
         c.debug("Consumer", &client);
         c.debug(
-            "blocking::Client",
-            &blocking::Client::new(client.clone()).unwrap(),
+            "BlockingClient",
+            &BlockingClient::new(client.clone()).unwrap(),
         );
         c.debug("AsyncClient", &AsyncClient::new(client.clone()).unwrap());
         sans_io_paths(&mut c, &client);
@@ -459,7 +459,7 @@ fn no_secret_from_the_adapters_against_a_refusing_server() {
                 .unwrap()
         };
 
-        let adapter = blocking::Client::new(client.clone()).unwrap();
+        let adapter = BlockingClient::new(client.clone()).unwrap();
         c.result("blocking request_token", adapter.request_token("oob"));
         c.result(
             "blocking access_token",
@@ -511,7 +511,7 @@ fn no_secret_when_the_stand_in_refuses_for_real() {
         .start()
         .unwrap();
     stand_in.add_consumer(RegisteredConsumer::hmac("ck", CONSUMER_SECRET));
-    let adapter = blocking::Client::new(Consumer::new(
+    let adapter = BlockingClient::new(Consumer::new(
         Signer::new(
             ConsumerKey::new("ck"),
             HmacSha::sha1(ConsumerSecret::new(CONSUMER_SECRET)),

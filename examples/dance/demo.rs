@@ -3,7 +3,7 @@
 use std::net::TcpListener;
 use std::time::Duration;
 
-use bitbucket_oauth::reqwest::blocking;
+use bitbucket_oauth::reqwest::BlockingClient;
 use bitbucket_oauth::testkit::{StandIn, http::send};
 use bitbucket_oauth::{Consumer, ConsumerKey, Endpoints, KeyBits, RsaPrivateKey, Signer};
 
@@ -71,7 +71,7 @@ pub(crate) fn run() -> CliResult<()> {
         Signer::rsa_sha1(ConsumerKey::new(CONSUMER_KEY), key),
         endpoints,
     );
-    let http = blocking::Client::new(client)?;
+    let http = BlockingClient::new(client)?;
 
     step(
         3,

@@ -164,7 +164,7 @@ mod net {
     use std::path::PathBuf;
     use std::time::{Duration, Instant};
 
-    use bitbucket_oauth::reqwest::blocking;
+    use bitbucket_oauth::reqwest::BlockingClient;
     use bitbucket_oauth::{Consumer, ConsumerKey, Endpoints, KeyLoader, Signer, Token, Verifier};
 
     use super::{load_token, save_token};
@@ -235,7 +235,7 @@ mod net {
         token_file: PathBuf,
     }
 
-    pub(crate) fn adapter(connection: &Connection) -> CliResult<blocking::Client> {
+    pub(crate) fn adapter(connection: &Connection) -> CliResult<BlockingClient> {
         if connection
             .base_url
             .trim()
@@ -267,7 +267,7 @@ mod net {
                 .map_err(|e| CliError::new(format!("--sign-base-url: {e}")))?;
         }
         let signer = Signer::rsa_sha1(ConsumerKey::new(connection.consumer_key.clone()), key);
-        Ok(blocking::Client::new(Consumer::new(signer, endpoints))?)
+        Ok(BlockingClient::new(Consumer::new(signer, endpoints))?)
     }
 
     /// A callback we can catch ourselves: http on a loopback host, with a port.
@@ -395,7 +395,7 @@ mod net {
     }
 
     pub(crate) fn finish_login(
-        adapter: &blocking::Client,
+        adapter: &BlockingClient,
         request_token: &Token<bitbucket_oauth::Temporary>,
         verifier: &Verifier,
         token_file: &std::path::Path,

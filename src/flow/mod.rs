@@ -26,6 +26,7 @@ use crate::error::{SignError, UriProblem};
 use crate::text::clip;
 
 mod error;
+pub(crate) mod trace;
 use crate::explain;
 use crate::problem::{self, OAuthProblem, Problem};
 use crate::sign::{SignOptions, Signer};
@@ -482,6 +483,7 @@ impl Consumer {
         request: &mut HttpRequest<B>,
         auth: Step<'_>,
     ) -> Result<SentRequest, Error> {
+        let _span = crate::flow::trace::signing(&auth, request, &self.signer);
         let options = self.options();
         let options = match auth {
             Step::Access(token) => options.token(token.as_token_ref()),
@@ -770,6 +772,7 @@ pub(crate) fn unexpected_response<B: AsRef<[u8]>>(
 
 /// The typed refusal in a response, if any.
 fn provider_error(sent: &SentRequest, mut problem: Problem) -> Error {
+    crate::flow::trace::refused(&problem);
     let mut differences = match (&problem.problem, &problem.provider_base_string) {
         (OAuthProblem::SignatureInvalid, Some(theirs)) => match BaseString::parse(theirs) {
             Ok(theirs) => explain::compare(&sent.base_string, &theirs),

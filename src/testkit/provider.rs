@@ -223,6 +223,13 @@ pub(crate) fn handle(shared: &Shared, req: &RawRequest) -> Handled {
         Ok(v) => v,
         Err(refusal) => return refusal.render(&realm, resource),
     };
+    if let Some(status) = state.faults.fail_next.take() {
+        return Reply::text(
+            status.as_u16(),
+            "failing as told (StandIn::fail_next_with)\n",
+        )
+        .into();
+    }
     let result = match endpoint {
         Endpoint::RequestToken => {
             issue_request_token(&mut state, now, &verified).map_err(Deny::from)

@@ -368,6 +368,8 @@ pub(crate) struct Faults {
     pub(crate) malform: Option<(Malformed, Times)>,
     pub(crate) delay: Duration,
     pub(crate) clock_offset: i64,
+    /// See [`StandIn::fail_next_with`].
+    pub(crate) fail_next: Option<StatusCode>,
 }
 
 /// Everything that changes while the stand-in runs.
@@ -1108,6 +1110,13 @@ impl StandIn {
     /// wrong. Clients then get `timestamp_refused` with the window they should aim for.
     pub fn set_clock_offset(&self, seconds: i64) {
         self.shared.lock().faults.clock_offset = seconds;
+    }
+
+    /// Answers the next request whose signature verifies with `status` (a 503, say) instead
+    /// of serving it: a transient failure after the request was checked (its nonce is used), so
+    /// a client that retries must sign again. Once.
+    pub fn fail_next_with(&self, status: StatusCode) {
+        self.shared.lock().faults.fail_next = Some(status);
     }
 
     /// Removes every fault: refusals, malformed responses, delay, clock offset.
