@@ -103,6 +103,17 @@
 //! RSA-SHA256/512, or your own signer, an HSM or a KMS, through RustCrypto's `signature` traits)
 //! and [`SignOptions`] (a `realm`, extra protocol parameters, 2-legged requests).
 //!
+//! # Beyond the plain dance
+//!
+//! - Jira, Confluence and Bamboo Server share Bitbucket's OAuth servlet:
+//!   [`Endpoints::atlassian`] knows each product's whoami resource ([`atlassian`]).
+//! - JSON and XML bodies can be signed through [`oauth_body_hash`](body_hash)
+//!   ([`SignerBuilder::body_hash`], [`SignOptions::body_hash`]).
+//! - Extra authorize-URL parameters (Trello's `scope`): [`Consumer::authorize_url_builder`].
+//! - Recipes for NetSuite, the X API, E*TRADE and Discogs: [`providers`].
+//! - Feature `reqwest-middleware`: a middleware that signs every attempt, so retries are
+//!   re-signed. Feature `tracing`: spans for each dance step and signed request, never a secret.
+//!
 //! # The testkit
 //!
 //! The `testkit` feature brings `testkit::StandIn`, a local Bitbucket Server
