@@ -141,14 +141,16 @@ mod data;
 pub mod http;
 mod provider;
 mod server;
+mod state;
 mod wire;
 
 pub use self::clock::TestClock;
-pub use self::server::{
+pub use self::server::{StandIn, StandInBuilder};
+pub use self::state::{
     ACCESS_TOKEN_LIFETIME_SECS, Consumer, DEFAULT_CONTEXT_PATH, DEFAULT_USER, Decision,
     LoggedRequest, MAX_LOGGED_REQUESTS, Malformed, REQUEST_TOKEN_LIFETIME_SECS,
-    SESSION_LIFETIME_SECS, StandIn, StandInBuilder, TIMESTAMP_WINDOW_SECS, Times, UserDecision,
-    VERIFIER_LEN, problem_status,
+    SESSION_LIFETIME_SECS, TIMESTAMP_WINDOW_SECS, Times, UserDecision, VERIFIER_LEN,
+    problem_status,
 };
 
 /// Reads the verification code out of the stand-in's `oob` page: the text of

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use http::{Method, Uri};
 
 use super::data::{self, Catalog};
-use super::server::{
+use super::state::{
     AccessTokenRecord, Credential, Decision, Malformed, RequestState, RequestTokenRecord, Session,
     Shared, State, TIMESTAMP_WINDOW_SECS, TokenRecord, UserDecision, VERIFIER_LEN, problem_status,
 };
