@@ -45,6 +45,7 @@ pub struct StandInBuilder {
     shared_secret_methods: bool,
     users: Vec<String>,
     sample_data: bool,
+    demo_data: bool,
     consumers: Vec<Consumer>,
     delay: Duration,
     clock_offset: i64,
@@ -65,6 +66,7 @@ impl Default for StandInBuilder {
             shared_secret_methods: false,
             users: Vec::new(),
             sample_data: true,
+            demo_data: false,
             consumers: Vec::new(),
             delay: Duration::ZERO,
             clock_offset: 0,
@@ -171,6 +173,19 @@ impl StandInBuilder {
         self
     }
 
+    /// Starts with the demo data instead of the sample data, for demos and browser tests:
+    /// users `alice`, `bob` and `carol` (see [`DEMO_USERS`](super::DEMO_USERS)) who see
+    /// different repositories, enough for several pages of `GET /rest/api/1.0/repos` at
+    /// Bitbucket's default page size (25). Besides the sample projects (`ENG`, `OPS`, every
+    /// user; the public `PUB`): `PLAT` "Platform" for alice and bob (`service-01` to
+    /// `service-30`), `DATA` "Data" for alice (`pipeline-01` to `pipeline-25`) and `MKT`
+    /// "Marketing" for carol (`website`, `campaigns`, `brand-assets`, `newsletter`). So alice
+    /// sees 60 repositories, bob 35, carol 9 and anonymous callers 1.
+    pub fn demo_data(mut self) -> Self {
+        self.demo_data = true;
+        self
+    }
+
     /// Registers a consumer from the start.
     pub fn consumer(mut self, consumer: Consumer) -> Self {
         self.consumers.push(consumer);
@@ -234,6 +249,11 @@ impl StandInBuilder {
         for user in self.users {
             users.insert(user, true);
         }
+        if self.demo_data {
+            for user in super::DEMO_USERS {
+                users.insert((*user).to_owned(), true);
+            }
+        }
         let state = State {
             believed_base: self.believed_base_url,
             real_base: base_url.clone(),
@@ -246,7 +266,9 @@ impl StandInBuilder {
             nonces: HashMap::new(),
             decision: self.decision,
             last_verifier: None,
-            catalog: if self.sample_data {
+            catalog: if self.demo_data {
+                Catalog::demo()
+            } else if self.sample_data {
                 Catalog::sample()
             } else {
                 Catalog::default()
@@ -670,6 +692,16 @@ impl StandIn {
     /// `false` when there is no such project.
     pub fn add_repository(&self, project_key: &str, name: &str) -> bool {
         self.shared.lock().catalog.add_repository(project_key, name)
+    }
+
+    /// Restricts a project to the users granted read access: once a project has a grant, only
+    /// those users see it and its repositories (and, if it is public, anonymous callers too);
+    /// without grants every user who can log in sees it. The user becomes one who can log in.
+    /// `false` when there is no such project.
+    pub fn grant_project(&self, project_key: &str, user: &str) -> bool {
+        let mut state = self.shared.lock();
+        state.know_user(user);
+        state.catalog.grant(project_key, user)
     }
 
     /// Removes every project and repository.

@@ -32,6 +32,9 @@ pub const MAX_LOGGED_REQUESTS: usize = 1000;
 /// The user the stand-in knows from the start (password: `alice`; a user's password in the
 /// stand-in is their name).
 pub const DEFAULT_USER: &str = "alice";
+/// The users of [`StandInBuilder::demo_data`](super::StandInBuilder::demo_data), each with
+/// their own view of the repositories (password: the user name).
+pub const DEMO_USERS: &[&str] = &["alice", "bob", "carol"];
 /// The context path the stand-in serves under by default.
 pub const DEFAULT_CONTEXT_PATH: &str = "/bitbucket";
 
