@@ -27,12 +27,12 @@ fn run(signer: &Signer, authorize: bool, threads: usize, iters: u64) -> Duration
         for _ in 0..threads {
             s.spawn(|| {
                 let opts = SignOptions::new()
-                    .token(token.as_ref())
+                    .token(token.as_token_ref())
                     .nonce(NONCE)
                     .timestamp(TIMESTAMP);
                 for _ in 0..per_thread {
                     if authorize {
-                        black_box(signer.authorize(black_box(&request), &opts).unwrap());
+                        black_box(signer.authorization_header(black_box(&request), &opts).unwrap());
                     } else {
                         black_box(signer.sign(black_box(&request), &opts).unwrap());
                     }

@@ -7,11 +7,11 @@
 
 use std::hint::black_box;
 
-use bitbucket_oauth::base_string::BaseString;
+use bitbucket_oauth::rfc5849::BaseString;
 use bitbucket_oauth::clock::{FixedClock, FixedNonce};
-use bitbucket_oauth::header::parse_oauth_header;
+use bitbucket_oauth::rfc5849::parse_oauth_header;
 use bitbucket_oauth::signature::HmacSha;
-use bitbucket_oauth::{Client, ConsumerKey, ConsumerSecret, Endpoints, Problem, Signer};
+use bitbucket_oauth::{Consumer, ConsumerKey, ConsumerSecret, Endpoints, Problem, Signer};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 
@@ -22,7 +22,7 @@ const ACCESS_TOKEN_RESPONSE: &str = "oauth_token=Qg8cF1xkUhhkzvhQYtbsUjyoyNmaT6W
 const CHALLENGE: &str = "OAuth realm=\"https%3A%2F%2Fgit.example.com%2Fbitbucket\", \
     oauth_problem=\"timestamp_refused\", oauth_acceptable_timestamps=\"1764115200-1764115800\"";
 
-fn client() -> Client {
+fn client() -> Consumer {
     let signer = Signer::builder(
         ConsumerKey::new("ck"),
         HmacSha::sha1(ConsumerSecret::new("cs")),
@@ -30,7 +30,7 @@ fn client() -> Client {
     .clock(FixedClock(1_764_115_500))
     .nonce_source(FixedNonce("kllo9940pd9333jh1234567".into()))
     .build();
-    Client::new(
+    Consumer::new(
         signer,
         Endpoints::bitbucket("https://git.example.com/bitbucket").unwrap(),
     )

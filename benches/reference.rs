@@ -26,7 +26,7 @@ use common::*;
 fn typical_base_string() -> String {
     let token = Token::<Access>::new(TOKEN, TokenSecret::new(TOKEN_SECRET));
     let opts = SignOptions::new()
-        .token(token.as_ref())
+        .token(token.as_token_ref())
         .nonce(NONCE)
         .timestamp(TIMESTAMP);
     pinned_signer(HmacSha::sha1(ConsumerSecret::new(CONSUMER_SECRET)))
@@ -41,8 +41,8 @@ fn bench_reference(c: &mut Criterion) {
     let base = typical_base_string();
     let key = format!(
         "{}&{}",
-        bitbucket_oauth::encode::encode(CONSUMER_SECRET),
-        bitbucket_oauth::encode::encode(TOKEN_SECRET)
+        bitbucket_oauth::rfc5849::encode(CONSUMER_SECRET),
+        bitbucket_oauth::rfc5849::encode(TOKEN_SECRET)
     );
     let mut g = c.benchmark_group("reference");
     g.bench_function("raw-hmac-sha1", |b| {

@@ -11,8 +11,8 @@ mod common;
 use std::hint::black_box;
 use std::num::NonZeroU64;
 
-use bitbucket_oauth::base_string::BaseString;
-use bitbucket_oauth::params::Parameters;
+use bitbucket_oauth::rfc5849::BaseString;
+use bitbucket_oauth::rfc5849::Parameters;
 use bitbucket_oauth::signature::{HmacHash, HmacSha, Plaintext, RsaHash, RsaSha, SignatureMethod};
 use bitbucket_oauth::{Access, ConsumerSecret, SignOptions, Signer, Token, TokenSecret};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -135,10 +135,10 @@ fn bench_header(c: &mut Criterion) {
     let heavy = heavy_request();
     let token = token();
     let pinned = SignOptions::new()
-        .token(token.as_ref())
+        .token(token.as_token_ref())
         .nonce(NONCE)
         .timestamp(TIMESTAMP);
-    let unpinned = SignOptions::new().token(token.as_ref());
+    let unpinned = SignOptions::new().token(token.as_token_ref());
 
     let mut g = c.benchmark_group("header");
     let hmac = pinned_signer(hmac_sha1());
@@ -146,14 +146,14 @@ fn bench_header(c: &mut Criterion) {
         b.iter(|| hmac.sign(black_box(&typical), &pinned).unwrap())
     });
     g.bench_function("HMAC-SHA1/typical_authorize", |b| {
-        b.iter(|| hmac.authorize(black_box(&typical), &pinned).unwrap())
+        b.iter(|| hmac.authorization_header(black_box(&typical), &pinned).unwrap())
     });
     let live = Signer::new(bitbucket_oauth::ConsumerKey::new(CONSUMER_KEY), hmac_sha1());
     g.bench_function("HMAC-SHA1/typical_random_nonce", |b| {
         b.iter(|| live.sign(black_box(&typical), &unpinned).unwrap())
     });
     g.bench_function("HMAC-SHA1/typical_authorize_random_nonce", |b| {
-        b.iter(|| live.authorize(black_box(&typical), &unpinned).unwrap())
+        b.iter(|| live.authorization_header(black_box(&typical), &unpinned).unwrap())
     });
     g.bench_function("HMAC-SHA1/heavy", |b| {
         b.iter(|| hmac.sign(black_box(&heavy), &pinned).unwrap())
@@ -178,14 +178,14 @@ fn bench_header(c: &mut Criterion) {
 fn signature_of(header: &str) -> String {
     let start = header.find("oauth_signature=\"").unwrap() + "oauth_signature=\"".len();
     let end = start + header[start..].find('"').unwrap();
-    String::from_utf8(bitbucket_oauth::encode::decode(&header[start..end]).unwrap()).unwrap()
+    String::from_utf8(bitbucket_oauth::rfc5849::decode(&header[start..end]).unwrap()).unwrap()
 }
 
 fn bench_peers(c: &mut Criterion) {
     let typical = typical_request();
     let token = token();
     let pinned = SignOptions::new()
-        .token(token.as_ref())
+        .token(token.as_token_ref())
         .nonce(NONCE)
         .timestamp(TIMESTAMP);
     let params = oauth::ParameterList::new(TYPICAL_QUERY);
@@ -207,7 +207,7 @@ fn bench_peers(c: &mut Criterion) {
     let our_signed = ours.sign(&typical, &pinned).unwrap();
     assert_eq!(signature_of(&their_header), our_signed.signature());
     assert_eq!(
-        &ours.authorize(&typical, &pinned).unwrap(),
+        &ours.authorization_header(&typical, &pinned).unwrap(),
         our_signed.authorization()
     );
 
@@ -216,7 +216,7 @@ fn bench_peers(c: &mut Criterion) {
         b.iter(|| ours.sign(black_box(&typical), &pinned).unwrap())
     });
     g.bench_function("HMAC-SHA1/bitbucket-oauth-authorize", |b| {
-        b.iter(|| ours.authorize(black_box(&typical), &pinned).unwrap())
+        b.iter(|| ours.authorization_header(black_box(&typical), &pinned).unwrap())
     });
     g.bench_function("HMAC-SHA1/oauth1-request", |b| {
         b.iter(|| peer.get(black_box(TYPICAL_BASE), black_box(&params)))

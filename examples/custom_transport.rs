@@ -10,9 +10,10 @@
 #[cfg(feature = "testkit")]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     use bitbucket_oauth::call::{Call, Next};
+    use bitbucket_oauth::flow::Step;
     use bitbucket_oauth::flow::{PendingAccessToken, PendingRequestToken, SentRequest};
     use bitbucket_oauth::testkit::{StandIn, http::send, oob_verifier};
-    use bitbucket_oauth::{Client, ConsumerKey, Endpoints, Error, RsaPrivateKey, Signer, Verifier};
+    use bitbucket_oauth::{Consumer, ConsumerKey, Endpoints, Error, RsaPrivateKey, Signer, Verifier};
 
     /// The whole adapter: carry each request, hand each response back.
     fn drive(
@@ -34,7 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let stand_in = StandIn::start()?;
     let key = RsaPrivateKey::from_pem(include_str!("../tests/data/test_rsa_2048_pkcs8.pem"))?;
     stand_in.register_consumer("custom", key.public_key_pem()?.as_bytes())?;
-    let client = Client::new(
+    let client = Consumer::new(
         Signer::rsa_sha1(ConsumerKey::new("custom"), key),
         Endpoints::bitbucket(stand_in.base_url())?,
     );
@@ -65,7 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         http::Request::get(stand_in.url("/rest/api/1.0/projects/ENG/repos")).body(Vec::new())?;
     let call = Call::new(
         &client,
-        bitbucket_oauth::call::Auth::Access(access.token()),
+        Step::Access(access.token()),
         request,
     );
     let (response, sent) = drive(call, transport)?;

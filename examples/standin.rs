@@ -32,7 +32,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     use std::time::Duration;
 
     use bitbucket_oauth::clock::{NonceSource, RandomNonce};
-    use bitbucket_oauth::testkit::{Consumer, StandIn};
+    use bitbucket_oauth::testkit::{RegisteredConsumer, StandIn};
     use bitbucket_oauth::{KeyBits, RsaPrivateKey};
     use clap::Parser;
 
@@ -68,7 +68,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let key = RsaPrivateKey::generate(KeyBits::B2048)?;
     let public_pem = key.public_key_pem()?;
     stand_in.add_consumer(
-        Consumer::rsa(consumer_key.as_str(), public_pem.as_bytes())?
+        RegisteredConsumer::rsa(consumer_key.as_str(), public_pem.as_bytes())?
             .two_legged(true)
             .impersonation(true),
     );

@@ -124,10 +124,10 @@ ossl_raw = get("reference/raw-openssl-rsa-sha1")
 ossl_rates = [float(x) for x in (ossl_before, ossl_after) if x]
 ossl_rate = max(ossl_rates) if ossl_rates else None
 
-row("HMAC-SHA1 signed header, typical request, nonce pinned: `Signer::authorize`", fmt(ours))
+row("HMAC-SHA1 signed header, typical request, nonce pinned: `Signer::authorization_header`", fmt(ours))
 row("the same with its working (`Signer::sign`: header + base string + signature)",
     fmt(ours_sign))
-row("`Signer::authorize`, random nonce + system clock",
+row("`Signer::authorization_header`, random nonce + system clock",
     fmt(get("header/HMAC-SHA1/typical_authorize_random_nonce")))
 row("`Signer::sign`, random nonce + system clock",
     fmt(get("header/HMAC-SHA1/typical_random_nonce")))

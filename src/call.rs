@@ -7,7 +7,7 @@
 //! its `oauth_acceptable_timestamps` window justifies: nothing when the timestamp we sent lies
 //! inside it, else into the window (its middle, or [`TIMESTAMP_MARGIN_SECS`] past the nearer
 //! edge of a wide one), never more than [`MAX_CLOCK_CORRECTION_SECS`]. The correction is the
-//! [`Signer`](crate::Signer)'s: every clone of that signer (every [`Client`] and adapter built
+//! [`Signer`](crate::Signer)'s: every clone of that signer (every [`Consumer`] and adapter built
 //! from one) signs with the moved clock from then on; a signer built separately keeps its own.
 //!
 //! An HTTP client adapter is then a five-line loop; see the crate's `reqwest` module, or this one
@@ -15,7 +15,7 @@
 //!
 //! ```no_run
 //! # use bitbucket_oauth::call::{Call, Next};
-//! # use bitbucket_oauth::{Client, Error};
+//! # use bitbucket_oauth::{Consumer, Error};
 //! # fn send(r: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, Error> { unimplemented!() }
 //! # fn demo(mut call: Call<'_>) -> Result<http::Response<Vec<u8>>, Error> {
 //! let mut request = call.start()?;
@@ -31,9 +31,9 @@
 use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 use http::{Method, Request as HttpRequest, Response, StatusCode, Uri};
 
-use crate::credentials::{Access, Request, Token, Verifier};
+use crate::credentials::{Access, Temporary, Token, Verifier};
 use crate::error::{Error, UriProblem};
-use crate::flow::{AccessToken, Client, SentRequest};
+use crate::flow::{AccessToken, Consumer, SentRequest};
 use crate::problem::{OAuthProblem, Problem};
 
 /// The most redirects a [`Call`] follows by default.
@@ -62,7 +62,7 @@ pub enum Auth<'a> {
     /// The access-token step.
     AccessToken {
         /// The authorized request token.
-        token: &'a Token<Request>,
+        token: &'a Token<Temporary>,
         /// The verifier from the callback.
         verifier: &'a Verifier,
     },
@@ -80,7 +80,7 @@ pub enum Next {
     Send(HttpRequest<Vec<u8>>),
     /// The exchange is over: here is the final response and what was last signed.
     Done {
-        /// The final response (not checked for `oauth_problem`: see [`Client::check_response`]).
+        /// The final response (not checked for `oauth_problem`: see [`Consumer::check_response`]).
         response: Response<Vec<u8>>,
         /// What the last attempt signed. `None` when an API call's last hop went to another
         /// origin (sent without `Authorization`), or when a token endpoint redirected to another
@@ -92,7 +92,7 @@ pub enum Next {
 /// One signed exchange; see the [module docs](self).
 #[derive(Debug)]
 pub struct Call<'a> {
-    client: &'a Client,
+    client: &'a Consumer,
     auth: Auth<'a>,
     request: HttpRequest<Vec<u8>>,
     origin: (String, String),
@@ -123,7 +123,7 @@ fn origin(uri: &Uri) -> (String, String) {
 impl<'a> Call<'a> {
     /// A call of `request`, signed per `auth` on every attempt.
     #[must_use]
-    pub fn new(client: &'a Client, auth: Auth<'a>, mut request: HttpRequest<Vec<u8>>) -> Self {
+    pub fn new(client: &'a Consumer, auth: Auth<'a>, mut request: HttpRequest<Vec<u8>>) -> Self {
         // Sign the URI as a client built on `url` (reqwest) sends it; one that cannot be parsed
         // is left as it is, for signing to refuse with its precise problem.
         if let Ok(uri) = crate::uri::normalize(request.uri()) {
@@ -144,10 +144,10 @@ impl<'a> Call<'a> {
 
     /// The request-token step as a call.
     #[must_use]
-    pub fn request_token(client: &'a Client, callback: &'a str) -> Self {
+    pub fn request_token(client: &'a Consumer, callback: &'a str) -> Self {
         Self::new(
             client,
-            Auth::RequestToken { callback },
+            Step::RequestToken { callback },
             post(client.endpoints().request_token()),
         )
     }
@@ -155,23 +155,23 @@ impl<'a> Call<'a> {
     /// The access-token step as a call.
     #[must_use]
     pub fn access_token(
-        client: &'a Client,
-        token: &'a Token<Request>,
+        client: &'a Consumer,
+        token: &'a Token<Temporary>,
         verifier: &'a Verifier,
     ) -> Self {
         Self::new(
             client,
-            Auth::AccessToken { token, verifier },
+            Step::AccessToken { token, verifier },
             post(client.endpoints().access_token()),
         )
     }
 
     /// Renewal as a call.
     #[must_use]
-    pub fn renew(client: &'a Client, access: &'a AccessToken) -> Self {
+    pub fn renew(client: &'a Consumer, access: &'a AccessToken) -> Self {
         Self::new(
             client,
-            Auth::Renew { access },
+            Step::Renew { access },
             post(client.endpoints().access_token()),
         )
     }
@@ -189,7 +189,7 @@ impl<'a> Call<'a> {
     ///
     /// Signing errors.
     pub fn start(&mut self) -> Result<HttpRequest<Vec<u8>>, Error> {
-        if let Auth::TwoLegged {
+        if let Step::TwoLegged {
             impersonate: Some(user),
         } = self.auth
         {
@@ -285,7 +285,7 @@ impl Call<'_> {
     fn is_token_step(&self) -> bool {
         matches!(
             self.auth,
-            Auth::RequestToken { .. } | Auth::AccessToken { .. } | Auth::Renew { .. }
+            Step::RequestToken { .. } | Step::AccessToken { .. } | Step::Renew { .. }
         )
     }
 }
@@ -324,7 +324,7 @@ fn clone_request(request: &HttpRequest<Vec<u8>>) -> HttpRequest<Vec<u8>> {
 /// whichever is closer to where we are, and is never more than [`MAX_CLOCK_CORRECTION_SECS`].
 ///
 /// Every clone of the [`Signer`](crate::Signer) shares the correction (it lives behind the
-/// signer's `Arc`): every [`Client`] and adapter built from those clones signs with the moved
+/// signer's `Arc`): every [`Consumer`] and adapter built from those clones signs with the moved
 /// clock. A signer built separately keeps its own.
 pub(crate) fn clock_correction(problem: &Problem, sent: u64) -> Option<i64> {
     if problem.problem != OAuthProblem::TimestampRefused {

@@ -4,7 +4,7 @@
 //! comparison that is not constant-time is a timing leak), their memory is wiped on drop, and the
 //! value is reached only through an explicit `secret()` accessor.
 //!
-//! A request token and an access token are different types, [`Token<Request>`] and
+//! A request token and an access token are different types, [`Token<Temporary>`] and
 //! [`Token<Access>`], so an API call cannot be signed with a request token by mistake.
 
 use std::fmt;
@@ -173,7 +173,7 @@ impl<K: TokenKind> Clone for Token<K> {
 impl<K: TokenKind> fmt::Debug for Token<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct(if K::NAME == "request" {
-            "Token<Request>"
+            "Token<Temporary>"
         } else {
             "Token<Access>"
         })

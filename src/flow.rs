@@ -5,7 +5,7 @@
 //! takes the [`http::Response`] back:
 //!
 //! ```text
-//! request_token(callback) ─► POST …/request-token ─► finish_request_token ─► Token<Request>
+//! request_token(callback) ─► POST …/request-token ─► finish_request_token ─► Token<Temporary>
 //! authorize_url(&token)   ─► user approves in a browser ─► callback ?oauth_token&oauth_verifier
 //! parse_callback(..)      ─► Verifier
 //! access_token(&token, &verifier) ─► POST …/access-token ─► finish_access_token ─► AccessToken
@@ -20,7 +20,7 @@ use http::{Method, Request as HttpRequest, Response, StatusCode, Uri};
 
 use crate::base_string::BaseString;
 use crate::bitbucket::Endpoints;
-use crate::credentials::{Access, Request, Token, TokenKind, TokenSecret, Verifier};
+use crate::credentials::{Access, Temporary, Token, TokenKind, TokenSecret, Verifier};
 use crate::encode;
 use crate::error::{Error, ProviderError, UriProblem};
 use crate::explain;
@@ -80,14 +80,14 @@ impl SentRequest {
 
 /// The request-token step, waiting for its response.
 #[derive(Debug)]
-#[must_use = "pass it to Client::finish_request_token with the response"]
+#[must_use = "pass it to Consumer::finish_request_token with the response"]
 pub struct PendingRequestToken {
     sent: SentRequest,
 }
 
 /// The access-token (or renewal) step, waiting for its response.
 #[derive(Debug)]
-#[must_use = "pass it to Client::finish_access_token with the response"]
+#[must_use = "pass it to Consumer::finish_access_token with the response"]
 pub struct PendingAccessToken {
     sent: SentRequest,
 }
@@ -203,13 +203,13 @@ impl AccessToken {
 ///
 /// Sans-IO: it builds requests and reads responses; you send them. Cheap to clone.
 #[derive(Debug, Clone)]
-pub struct Client {
+pub struct Consumer {
     signer: Signer,
     endpoints: Endpoints,
     realm: Option<String>,
 }
 
-impl Client {
+impl Consumer {
     /// A client for these endpoints.
     #[must_use]
     pub fn new(signer: Signer, endpoints: Endpoints) -> Self {
@@ -250,7 +250,7 @@ impl Client {
     fn signed_post(
         &self,
         uri: &Uri,
-        auth: crate::call::Auth<'_>,
+        auth: crate::flow::Step<'_>,
     ) -> Result<(HttpRequest<Vec<u8>>, SentRequest), Error> {
         let mut request = HttpRequest::new(Vec::new());
         *request.method_mut() = Method::POST;
@@ -298,7 +298,7 @@ impl Client {
     ) -> Result<(HttpRequest<Vec<u8>>, PendingRequestToken), Error> {
         let (request, sent) = self.signed_post(
             self.endpoints.request_token(),
-            crate::call::Auth::RequestToken { callback },
+            crate::call::Step::RequestToken { callback },
         )?;
         Ok((request, PendingRequestToken { sent }))
     }
@@ -319,7 +319,7 @@ impl Client {
         &self,
         pending: PendingRequestToken,
         response: &Response<B>,
-    ) -> Result<Token<Request>, Error> {
+    ) -> Result<Token<Temporary>, Error> {
         let (token, fields) = parse_token_response::<Request, B>(&pending.sent, response)?;
         match fields.iter().find(|(n, _)| n == "oauth_callback_confirmed") {
             Some((_, v)) if v == "true" => Ok(token),
@@ -349,7 +349,7 @@ impl Client {
 
     /// Step 2: where to send the user: the authorize endpoint with `oauth_token`.
     #[must_use]
-    pub fn authorize_url(&self, token: &Token<Request>) -> String {
+    pub fn authorize_url(&self, token: &Token<Temporary>) -> String {
         let base = self.endpoints.authorize().to_string();
         let mut url = String::with_capacity(base.len() + token.token().len() + 16);
         url.push_str(&base);
@@ -374,7 +374,7 @@ impl Client {
     pub fn parse_callback(
         &self,
         callback: &str,
-        pending: &Token<Request>,
+        pending: &Token<Temporary>,
     ) -> Result<Verifier, Error> {
         parse_callback(callback, pending)
     }
@@ -386,12 +386,12 @@ impl Client {
     /// Signing errors.
     pub fn access_token(
         &self,
-        token: &Token<Request>,
+        token: &Token<Temporary>,
         verifier: &Verifier,
     ) -> Result<(HttpRequest<Vec<u8>>, PendingAccessToken), Error> {
         let (request, sent) = self.signed_post(
             self.endpoints.access_token(),
-            crate::call::Auth::AccessToken { token, verifier },
+            crate::call::Step::AccessToken { token, verifier },
         )?;
         Ok((request, PendingAccessToken { sent }))
     }
@@ -409,7 +409,7 @@ impl Client {
     ) -> Result<(HttpRequest<Vec<u8>>, PendingAccessToken), Error> {
         let (request, sent) = self.signed_post(
             self.endpoints.access_token(),
-            crate::call::Auth::Renew { access },
+            crate::call::Step::Renew { access },
         )?;
         Ok((request, PendingAccessToken { sent }))
     }
@@ -438,31 +438,31 @@ impl Client {
         request: &mut HttpRequest<B>,
         token: &Token<Access>,
     ) -> Result<SentRequest, Error> {
-        self.sign_for(request, crate::call::Auth::Access(token))
+        self.sign_for(request, crate::call::Step::Access(token))
     }
 
     /// Signs `request` for one attempt of a [`crate::call::Call`].
     pub(crate) fn sign_for<B: AsRef<[u8]>>(
         &self,
         request: &mut HttpRequest<B>,
-        auth: crate::call::Auth<'_>,
+        auth: crate::flow::Step<'_>,
     ) -> Result<SentRequest, Error> {
-        use crate::call::Auth;
+        use crate::flow::Step;
         let options = self.options();
         let options = match auth {
-            Auth::Access(token) => options.token(token.as_ref()),
-            Auth::TwoLegged { .. } => options.two_legged_empty_token(),
-            Auth::RequestToken { callback } => options.callback(callback),
-            Auth::AccessToken { token, verifier } => {
-                options.token(token.as_ref()).verifier(verifier.secret())
+            Step::Access(token) => options.token(token.as_token_ref()),
+            Step::TwoLegged { .. } => options.two_legged_empty_token(),
+            Step::RequestToken { callback } => options.callback(callback),
+            Step::AccessToken { token, verifier } => {
+                options.token(token.as_token_ref()).verifier(verifier.secret())
             }
-            Auth::Renew { access } => {
+            Step::Renew { access } => {
                 let handle = access.session_handle().ok_or(Error::InvalidParameter {
                     name: "oauth_session_handle",
                     reason: "this access token came without a session handle, so it cannot be renewed; authorize again",
                 })?;
                 options
-                    .token(access.token().as_ref())
+                    .token(access.token().as_token_ref())
                     .extra("oauth_session_handle", handle)
             }
         };
@@ -509,7 +509,7 @@ impl Client {
         if let Some(user) = impersonate {
             self.add_user_id(request, user)?;
         }
-        self.sign_for(request, crate::call::Auth::TwoLegged { impersonate })
+        self.sign_for(request, crate::call::Step::TwoLegged { impersonate })
     }
 
     /// A signed `GET {base}/plugins/servlet/applinks/whoami`: a cheap "is my token good" call
@@ -558,7 +558,7 @@ impl Client {
     /// ([`ProviderError::clock_offset`]). Returns whether it did.
     ///
     /// The correction is shared by every clone of this client's [`Signer`] (and so by every
-    /// [`Client`] and adapter built from one); a signer built separately keeps its own.
+    /// [`Consumer`] and adapter built from one); a signer built separately keeps its own.
     pub fn apply_clock_correction(&self, error: &Error) -> bool {
         match error {
             Error::Provider(p) => match p.clock_offset.filter(|d| {
@@ -576,12 +576,12 @@ impl Client {
     }
 }
 
-/// Reads the callback query; see [`Client::parse_callback`].
+/// Reads the callback query; see [`Consumer::parse_callback`].
 ///
 /// # Errors
 ///
-/// See [`Client::parse_callback`].
-pub fn parse_callback(callback: &str, pending: &Token<Request>) -> Result<Verifier, Error> {
+/// See [`Consumer::parse_callback`].
+pub fn parse_callback(callback: &str, pending: &Token<Temporary>) -> Result<Verifier, Error> {
     let query = match callback.split_once('?') {
         Some((_, q)) => q,
         None => callback,
@@ -737,11 +737,11 @@ fn provider_error(sent: &SentRequest, mut problem: Problem) -> Error {
     }))
 }
 
-/// See [`Client::check_response`].
+/// See [`Consumer::check_response`].
 ///
 /// # Errors
 ///
-/// See [`Client::check_response`].
+/// See [`Consumer::check_response`].
 pub fn check_response<B: AsRef<[u8]>>(
     sent: &SentRequest,
     response: &Response<B>,

@@ -37,7 +37,7 @@
 //! )
 //! .body(Vec::new())
 //! .unwrap();
-//! let signed = signer.sign(&request, &SignOptions::new().token(token.as_ref()))?;
+//! let signed = signer.sign(&request, &SignOptions::new().token(token.as_token_ref()))?;
 //! assert_eq!(
 //!     signed.base_string().unredacted(),
 //!     "GET&https%3A%2F%2Fbitbucket.example.com%2Frest%2Fapi%2F1.0%2Fprojects&limit%3D100\
@@ -55,7 +55,7 @@
 //!
 //! # The dance
 //!
-//! [`Client`] runs the 3-legged flow against [`Endpoints`] (the Atlassian preset keeps the
+//! [`Consumer`] runs the 3-legged flow against [`Endpoints`] (the Atlassian preset keeps the
 //! context path) as request/response pairs: `request_token` → `finish_request_token` →
 //! `authorize_url` → `parse_callback` → `access_token` → `finish_access_token`, then
 //! `sign_request` for every API call and `renew` with the session handle. Refusals come back as
@@ -112,10 +112,10 @@ pub mod uri;
 pub use base_string::BaseString;
 pub use bitbucket::Endpoints;
 pub use credentials::{
-    Access, ConsumerKey, ConsumerSecret, Request, Token, TokenKind, TokenRef, TokenSecret, Verifier,
+    Access, ConsumerKey, ConsumerSecret, Temporary, Token, TokenKind, TokenRef, TokenSecret, Verifier,
 };
 pub use error::{Error, ProviderError, UriProblem};
-pub use flow::{AccessToken, Client, SentRequest};
+pub use flow::{AccessToken, Consumer, SentRequest};
 pub use keys::{KeyBits, KeyError, KeyLoader, RsaPrivateKey, RsaPublicKey};
 pub use problem::{OAuthProblem, Problem};
 pub use sign::{SignOptions, Signed, Signer, SignerBuilder};

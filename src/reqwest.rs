@@ -1,4 +1,4 @@
-//! The reqwest adapter (feature `reqwest`): async [`AsyncClient`] and [`blocking::Client`].
+//! The reqwest adapter (feature `reqwest`): async [`AsyncClient`] and [`BlockingClient`].
 //!
 //! A thin layer over the sans-IO [`Client`] and [`Call`]: every attempt and every redirect hop
 //! is signed afresh (new nonce and timestamp), the `Authorization` header never goes to another
@@ -13,8 +13,10 @@ use std::time::Duration;
 
 use http::Response;
 
-use crate::call::{Auth, Call, Next};
-use crate::credentials::{Access, Request, Token, Verifier};
+use crate::call::{Call, Next};
+
+use crate::flow::Step;
+use crate::credentials::{Access, Temporary, Token, Verifier};
 use crate::error::Error;
 use crate::flow::{
     AccessToken, Client, MAX_TOKEN_RESPONSE_BYTES, PendingAccessToken, PendingRequestToken,
@@ -100,7 +102,7 @@ fn whoami_result(response: Response<Vec<u8>>, sent: Option<SentRequest>) -> Resu
 fn whoami_call<'a>(client: &'a Client, token: &'a Token<Access>) -> Result<Call<'a>, Error> {
     Ok(Call::new(
         client,
-        Auth::Access(token),
+        Step::Access(token),
         client.whoami_request()?,
     ))
 }
@@ -206,7 +208,7 @@ impl AsyncClient {
     /// # Errors
     ///
     /// As [`Client::finish_request_token`], plus transport errors.
-    pub async fn request_token(&self, callback: &str) -> Result<Token<Request>, Error> {
+    pub async fn request_token(&self, callback: &str) -> Result<Token<Temporary>, Error> {
         let call = Call::request_token(&self.oauth, callback);
         let (response, sent) = self.drive(call, MAX_TOKEN_RESPONSE_BYTES).await?;
         let sent = token_step_sent(&response, sent)?;
@@ -221,7 +223,7 @@ impl AsyncClient {
     /// As [`Client::finish_access_token`], plus transport errors.
     pub async fn access_token(
         &self,
-        token: &Token<Request>,
+        token: &Token<Temporary>,
         verifier: &Verifier,
     ) -> Result<AccessToken, Error> {
         let call = Call::access_token(&self.oauth, token, verifier);
@@ -266,7 +268,7 @@ impl AsyncClient {
         request: http::Request<Vec<u8>>,
         token: &Token<Access>,
     ) -> Result<Response<Vec<u8>>, Error> {
-        let call = Call::new(&self.oauth, Auth::Access(token), request);
+        let call = Call::new(&self.oauth, Step::Access(token), request);
         let (response, sent) = self.drive(call, self.max_body).await?;
         api_result(response, sent)
     }
@@ -281,7 +283,7 @@ impl AsyncClient {
         request: http::Request<Vec<u8>>,
         impersonate: Option<&str>,
     ) -> Result<Response<Vec<u8>>, Error> {
-        let call = Call::new(&self.oauth, Auth::TwoLegged { impersonate }, request);
+        let call = Call::new(&self.oauth, Step::TwoLegged { impersonate }, request);
         let (response, sent) = self.drive(call, self.max_body).await?;
         api_result(response, sent)
     }
@@ -298,8 +300,9 @@ pub mod blocking {
         DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, api_result,
         response_head, token_step_sent, too_large, transport, whoami_call, whoami_result,
     };
-    use crate::call::{Auth, Call, Next};
-    use crate::credentials::{Access, Request, Token, Verifier};
+    use crate::call::{Call, Next};
+    use crate::flow::Step;
+    use crate::credentials::{Access, Temporary, Token, Verifier};
     use crate::error::Error;
     use crate::flow::{
         AccessToken, MAX_TOKEN_RESPONSE_BYTES, PendingAccessToken, PendingRequestToken, SentRequest,
@@ -308,7 +311,7 @@ pub mod blocking {
     /// The blocking adapter; the same operations as [`super::AsyncClient`].
     #[derive(Debug, Clone)]
     pub struct Client {
-        oauth: crate::flow::Client,
+        oauth: crate::flow::Consumer,
         http: ::reqwest::blocking::Client,
         max_body: usize,
         body_timeout: Duration,
@@ -320,7 +323,7 @@ pub mod blocking {
         /// # Errors
         ///
         /// [`Error::Transport`] if reqwest cannot build a client.
-        pub fn new(oauth: crate::flow::Client) -> Result<Self, Error> {
+        pub fn new(oauth: crate::flow::Consumer) -> Result<Self, Error> {
             let http = ::reqwest::blocking::Client::builder()
                 .redirect(::reqwest::redirect::Policy::none())
                 .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
@@ -333,7 +336,7 @@ pub mod blocking {
         /// See [`super::AsyncClient::with_http_client`]: build it with redirects off.
         #[must_use]
         pub fn with_http_client(
-            oauth: crate::flow::Client,
+            oauth: crate::flow::Consumer,
             http: ::reqwest::blocking::Client,
         ) -> Self {
             Self {
@@ -363,7 +366,7 @@ pub mod blocking {
 
         /// The sans-IO client.
         #[must_use]
-        pub fn oauth(&self) -> &crate::flow::Client {
+        pub fn oauth(&self) -> &crate::flow::Consumer {
             &self.oauth
         }
 
@@ -435,7 +438,7 @@ pub mod blocking {
         /// # Errors
         ///
         /// As there.
-        pub fn request_token(&self, callback: &str) -> Result<Token<Request>, Error> {
+        pub fn request_token(&self, callback: &str) -> Result<Token<Temporary>, Error> {
             let call = Call::request_token(&self.oauth, callback);
             let (response, sent) = self.drive(call, MAX_TOKEN_RESPONSE_BYTES)?;
             let sent = token_step_sent(&response, sent)?;
@@ -450,7 +453,7 @@ pub mod blocking {
         /// As there.
         pub fn access_token(
             &self,
-            token: &Token<Request>,
+            token: &Token<Temporary>,
             verifier: &Verifier,
         ) -> Result<AccessToken, Error> {
             let call = Call::access_token(&self.oauth, token, verifier);
@@ -494,7 +497,7 @@ pub mod blocking {
             request: http::Request<Vec<u8>>,
             token: &Token<Access>,
         ) -> Result<Response<Vec<u8>>, Error> {
-            let call = Call::new(&self.oauth, Auth::Access(token), request);
+            let call = Call::new(&self.oauth, Step::Access(token), request);
             let (response, sent) = self.drive(call, self.max_body)?;
             api_result(response, sent)
         }
@@ -509,7 +512,7 @@ pub mod blocking {
             request: http::Request<Vec<u8>>,
             impersonate: Option<&str>,
         ) -> Result<Response<Vec<u8>>, Error> {
-            let call = Call::new(&self.oauth, Auth::TwoLegged { impersonate }, request);
+            let call = Call::new(&self.oauth, Step::TwoLegged { impersonate }, request);
             let (response, sent) = self.drive(call, self.max_body)?;
             api_result(response, sent)
         }

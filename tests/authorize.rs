@@ -1,4 +1,4 @@
-//! `Signer::authorize`, the header alone, against `Signer::sign`: the same bytes for every
+//! `Signer::authorization_header`, the header alone, against `Signer::sign`: the same bytes for every
 //! request and option (or the same error).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -36,12 +36,12 @@ fn rfc5849_photos_request_through_authorize() {
         .nonce("chapoH")
         .timestamp(137_131_202)
         .version(false);
-    let header = signer.authorize(&request, &options).unwrap();
+    let header = signer.authorization_header(&request, &options).unwrap();
     let expected = format!(
         "OAuth oauth_consumer_key=\"dpf43f3p2l4k3l03\", oauth_token=\"nnch734d00sl2jdk\", \
          oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"137131202\", \
          oauth_nonce=\"chapoH\", oauth_signature=\"{}\"",
-        bitbucket_oauth::encode::encode(vector("rfc5849_1.2_photos_hmac_sha1_signature.txt"))
+        bitbucket_oauth::rfc5849::encode(vector("rfc5849_1.2_photos_hmac_sha1_signature.txt"))
     );
     assert_eq!(header.to_str().unwrap(), expected);
     assert!(header.is_sensitive());
@@ -65,7 +65,7 @@ impl NonceSource for ReentrantNonce {
         );
         let request = http::Request::get("https://h/p").body(Vec::new()).unwrap();
         let header = inner
-            .authorize(&request, &SignOptions::new().nonce("x").timestamp(1))
+            .authorization_header(&request, &SignOptions::new().nonce("x").timestamp(1))
             .unwrap();
         assert!(
             header
@@ -90,7 +90,7 @@ fn a_nonce_source_that_signs_on_the_same_thread_works() {
         .body(Vec::new())
         .unwrap();
     let options = SignOptions::new().timestamp(1_700_000_000);
-    let header = signer.authorize(&request, &options).unwrap();
+    let header = signer.authorization_header(&request, &options).unwrap();
     let signed = signer.sign(&request, &options).unwrap();
     assert_eq!(&header, signed.authorization());
     assert!(
@@ -123,7 +123,7 @@ fn errors_are_the_general_paths_errors() {
     for (uri, options) in cases {
         let request = http::Request::get(uri).body(Vec::new()).unwrap();
         let general = signer.sign(&request, &options).unwrap_err();
-        let header = signer.authorize(&request, &options).unwrap_err();
+        let header = signer.authorization_header(&request, &options).unwrap_err();
         assert_eq!(format!("{header:?}"), format!("{general:?}"), "{uri}");
     }
 }
@@ -144,10 +144,10 @@ impl SignatureMethod for FailingMethod {
         _base: &[u8],
         _token_secret: &str,
         _out: &mut String,
-    ) -> Result<(), bitbucket_oauth::signature::SignError> {
+    ) -> Result<(), bitbucket_oauth::signature::MethodError> {
         self.calls
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Err(bitbucket_oauth::signature::SignError::new(
+        Err(bitbucket_oauth::signature::MethodError::new(
             "the HSM is offline",
         ))
     }
@@ -167,7 +167,7 @@ fn a_failing_method_is_asked_once_and_its_error_comes_back() {
             base: &[u8],
             token_secret: &str,
             out: &mut String,
-        ) -> Result<(), bitbucket_oauth::signature::SignError> {
+        ) -> Result<(), bitbucket_oauth::signature::MethodError> {
             self.0.sign(base, token_secret, out)
         }
     }
@@ -176,7 +176,7 @@ fn a_failing_method_is_asked_once_and_its_error_comes_back() {
         .body(Vec::new())
         .unwrap();
     let options = SignOptions::new().nonce("n").timestamp(1);
-    let error = signer.authorize(&request, &options).unwrap_err();
+    let error = signer.authorization_header(&request, &options).unwrap_err();
     assert_eq!(method.calls.load(std::sync::atomic::Ordering::Relaxed), 1);
     assert_eq!(
         error.to_string(),
@@ -348,7 +348,7 @@ proptest! {
         if case.extra {
             options = options.extra("oauth_session_handle", "s h");
         }
-        match (signer.sign(&request, &options), signer.authorize(&request, &options)) {
+        match (signer.sign(&request, &options), signer.authorization_header(&request, &options)) {
             (Ok(signed), Ok(header)) => {
                 prop_assert_eq!(signed.authorization(), &header);
                 prop_assert!(header.is_sensitive());

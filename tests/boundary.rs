@@ -5,12 +5,14 @@
 //! and the reqwest adapter alike, and `Endpoints::sign_base_url` signs for the URL a server
 //! behind a proxy believes it serves.
 
-use bitbucket_oauth::call::{Auth, Call, Next};
+use bitbucket_oauth::call::{Call, Next};
+
+use bitbucket_oauth::flow::Step;
 use bitbucket_oauth::clock::{FixedClock, FixedNonce};
 use bitbucket_oauth::explain::Difference;
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{
-    Access, Client, ConsumerKey, ConsumerSecret, Endpoints, Error, SignOptions, Signer, Token,
+    Access, Consumer, ConsumerKey, ConsumerSecret, Endpoints, Error, SignOptions, Signer, Token,
     TokenSecret, UriProblem,
 };
 use http::HeaderValue;
@@ -37,7 +39,7 @@ fn token() -> Token<Access> {
 fn signed_for(uri: &str) -> (HeaderValue, String) {
     let request = http::Request::get(uri).body(Vec::new()).unwrap();
     let signed = signer()
-        .sign(&request, &SignOptions::new().token(token().as_ref()))
+        .sign(&request, &SignOptions::new().token(token().as_token_ref()))
         .unwrap();
     (signed.authorization().clone(), signed.base_string().uri())
 }
@@ -97,7 +99,7 @@ const REDIRECTS: [(&str, &str, &str); 8] = [
 
 #[test]
 fn each_redirect_lands_where_rfc_3986_says_and_is_signed_for_it() {
-    let client = Client::new(
+    let client = Consumer::new(
         signer(),
         Endpoints::bitbucket("https://git.example.com/ctx").unwrap(),
     );
@@ -105,7 +107,7 @@ fn each_redirect_lands_where_rfc_3986_says_and_is_signed_for_it() {
     let start = "https://git.example.com/ctx/a/b?q=1";
     for (location, landed, base_uri) in REDIRECTS {
         let request = http::Request::get(start).body(Vec::new()).unwrap();
-        let mut call = Call::new(&client, Auth::Access(&token), request);
+        let mut call = Call::new(&client, Step::Access(&token), request);
         let first = call.start().unwrap();
         assert_eq!(first.headers()["authorization"], signed_for(start).0);
         for status in [301, 302, 303, 307, 308] {
@@ -126,7 +128,7 @@ fn each_redirect_lands_where_rfc_3986_says_and_is_signed_for_it() {
 
 #[test]
 fn unusable_locations_are_typed() {
-    let client = Client::new(
+    let client = Consumer::new(
         signer(),
         Endpoints::bitbucket("https://git.example.com/ctx").unwrap(),
     );
@@ -140,7 +142,7 @@ fn unusable_locations_are_typed() {
         let request = http::Request::get("https://git.example.com/ctx/a")
             .body(Vec::new())
             .unwrap();
-        let mut call = Call::new(&client, Auth::Access(&token), request);
+        let mut call = Call::new(&client, Step::Access(&token), request);
         call.start().unwrap();
         let err = call.receive(response(302, Some(location))).unwrap_err();
         assert!(
@@ -177,13 +179,13 @@ fn ipv6_hosts_are_signed_in_rfc_5952_form_by_the_core() {
         assert_eq!(text.split('&').nth(1), Some(base_uri), "{uri}: {text}");
         // `authorize` signs the same bytes.
         assert_eq!(
-            &signer.authorize(&request, &SignOptions::new()).unwrap(),
+            &signer.authorization_header(&request, &SignOptions::new()).unwrap(),
             signed.authorization()
         );
         // The URL parser (what reqwest sends) writes the same host.
         let sent = bitbucket_oauth::uri::normalize(&uri.parse().unwrap()).unwrap();
         assert_eq!(
-            bitbucket_oauth::base_string::base_string_uri(&sent).unwrap(),
+            bitbucket_oauth::rfc5849::base_string_uri(&sent).unwrap(),
             signed.base_string().uri(),
             "{uri}"
         );
@@ -281,7 +283,7 @@ fn sign_base_url_maps_only_what_lies_under_the_base_url() {
 
 #[test]
 fn sign_base_url_signs_for_the_public_url_and_follows_its_redirects_inside() {
-    let client = Client::new(
+    let client = Consumer::new(
         signer(),
         Endpoints::bitbucket("http://10.0.0.5:7990/bitbucket")
             .unwrap()
@@ -292,7 +294,7 @@ fn sign_base_url_signs_for_the_public_url_and_follows_its_redirects_inside() {
     let request = http::Request::get("http://10.0.0.5:7990/bitbucket/rest/a?x=1")
         .body(Vec::new())
         .unwrap();
-    let mut call = Call::new(&client, Auth::Access(&token), request);
+    let mut call = Call::new(&client, Step::Access(&token), request);
     let first = call.start().unwrap();
     assert_eq!(
         first.uri().to_string(),
@@ -325,7 +327,7 @@ fn sign_base_url_signs_for_the_public_url_and_follows_its_redirects_inside() {
 /// A POST form body that Tomcat would not read: the comparison names the cause and the fix.
 #[test]
 fn the_comparison_names_tomcats_form_rules() {
-    let client = Client::new(
+    let client = Consumer::new(
         signer(),
         Endpoints::bitbucket("https://git.example.com/ctx").unwrap(),
     );
@@ -398,14 +400,14 @@ fn signature_invalid(theirs: &str) -> http::Response<String> {
         .header("content-type", "text/plain")
         .body(format!(
             "oauth_problem=signature_invalid&oauth_signature_base_string={}",
-            bitbucket_oauth::encode::encode(theirs)
+            bitbucket_oauth::rfc5849::encode(theirs)
         ))
         .unwrap()
 }
 
 #[test]
 fn the_comparison_names_sign_base_url_for_another_scheme_host_or_port() {
-    let client = Client::new(
+    let client = Consumer::new(
         signer(),
         Endpoints::bitbucket("http://10.0.0.5:7990/ctx").unwrap(),
     );
@@ -455,7 +457,7 @@ mod refuser;
 mod through_the_adapter {
     use super::*;
     use bitbucket_oauth::RsaPrivateKey;
-    use bitbucket_oauth::reqwest::blocking;
+    use bitbucket_oauth::reqwest::BlockingClient;
     use bitbucket_oauth::testkit::StandIn;
 
     use crate::refuser::{Refuser, form};
@@ -476,7 +478,7 @@ mod through_the_adapter {
         let signer = Signer::rsa_sha1(ConsumerKey::new("ck"), key);
 
         // Signing the URL we connect to: refused, and the refusal names the fix.
-        let plain = blocking::Client::new(Client::new(
+        let plain = BlockingClient::new(Consumer::new(
             signer.clone(),
             Endpoints::bitbucket(stand_in.base_url()).unwrap(),
         ))
@@ -502,7 +504,7 @@ mod through_the_adapter {
             .unwrap()
             .sign_base_url(public)
             .unwrap();
-        let adapter = blocking::Client::new(Client::new(signer, endpoints)).unwrap();
+        let adapter = BlockingClient::new(Consumer::new(signer, endpoints)).unwrap();
         let request_token = adapter.request_token("oob").unwrap();
         assert!(adapter.oauth().authorize_url(&request_token).starts_with(
             "https://git.example.com/bitbucket/plugins/servlet/oauth/authorize?oauth_token="
@@ -543,7 +545,7 @@ mod through_the_adapter {
             .build()
             .unwrap();
         let endpoints = Endpoints::bitbucket("http://[2001:DB8:0:0::5]:8080/bitbucket").unwrap();
-        let adapter = blocking::Client::with_http_client(Client::new(signer(), endpoints), http);
+        let adapter = BlockingClient::with_http_client(Consumer::new(signer(), endpoints), http);
         let token = token();
         for uri in [
             "http://[2001:DB8:0:0::5]:8080/bitbucket/rest/x?a=1",
@@ -583,7 +585,7 @@ mod through_the_adapter {
         });
         let port = server.port;
         let origin = format!("http://127.0.0.1:{port}");
-        let adapter = blocking::Client::new(Client::new(
+        let adapter = BlockingClient::new(Consumer::new(
             signer(),
             Endpoints::bitbucket(&format!("{origin}/ctx")).unwrap(),
         ))

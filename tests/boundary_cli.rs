@@ -259,7 +259,7 @@ fn sign_base_url_lets_login_pass_behind_a_proxy() {
 /// own verifier and session handle (and our token secret, and a PLAINTEXT-looking signature):
 /// only the secret values differ.
 fn echo(seen: &Seen) -> String {
-    use bitbucket_oauth::encode::encode;
+    use bitbucket_oauth::rfc5849::encode;
     let header = seen.header("authorization").unwrap();
     let mut pairs: Vec<(String, String)> = header
         .trim_start_matches("OAuth ")

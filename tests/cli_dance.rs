@@ -35,7 +35,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use bitbucket_oauth::RsaPrivateKey;
-use bitbucket_oauth::testkit::{self, Consumer, StandIn};
+use bitbucket_oauth::testkit::{self, RegisteredConsumer, StandIn};
 use serde_json::{Value, json};
 
 /// oauthlib's default `check_client_key` wants 20 to 30 ASCII letters and digits.
@@ -319,7 +319,7 @@ impl Target {
 fn stand_in_for(public_key_pem: &str) -> StandIn {
     StandIn::builder()
         .context_path(CONTEXT_PATH)
-        .consumer(Consumer::rsa(CONSUMER_KEY, public_key_pem.as_bytes()).unwrap())
+        .consumer(RegisteredConsumer::rsa(CONSUMER_KEY, public_key_pem.as_bytes()).unwrap())
         .start()
         .unwrap()
 }
@@ -668,7 +668,7 @@ fn request_json_body(target: &Target) {
         assert_eq!(saved["fields"][1][0], "oauth_session_handle");
         let path = format!(
             "/plugins/servlet/oauth/access-token?oauth_session_handle={}",
-            bitbucket_oauth::encode::encode(handle)
+            bitbucket_oauth::rfc5849::encode(handle)
         );
         let out = succeeds(
             &request_args(
@@ -797,7 +797,7 @@ fn signature_invalid_prints_the_base_string_comparison() {
     let stand_in = StandIn::builder()
         .context_path(CONTEXT_PATH)
         .believed_base_url("https://git.example.com/bitbucket")
-        .consumer(Consumer::rsa(CONSUMER_KEY, test_public_key().as_bytes()).unwrap())
+        .consumer(RegisteredConsumer::rsa(CONSUMER_KEY, test_public_key().as_bytes()).unwrap())
         .start()
         .unwrap();
     let target = Target::StandIn(Box::new(stand_in));

@@ -106,7 +106,7 @@ fn threads_sharing_one_signer_get_the_single_threaded_result() {
             .clock(FixedClock(1_700_000_000))
             .nonce_source(FixedNonce("abcdefghijklmnopqrstuvwx".into()))
             .build();
-        let opts = SignOptions::new().token(token.as_ref());
+        let opts = SignOptions::new().token(token.as_token_ref());
         let expected = signer.sign(&request, &opts).unwrap();
         std::thread::scope(|s| {
             let handles: Vec<_> = (0..4)
@@ -159,7 +159,7 @@ fn threads_authorizing_for_several_tokens_get_the_single_threaded_headers() {
         .iter()
         .map(|t| {
             signer
-                .sign(&request, &SignOptions::new().token(t.as_ref()))
+                .sign(&request, &SignOptions::new().token(t.as_token_ref()))
                 .unwrap()
                 .authorization()
                 .clone()
@@ -172,7 +172,7 @@ fn threads_authorizing_for_several_tokens_get_the_single_threaded_headers() {
                 for i in 0..500 {
                     let k = (i * 3 + thread) % tokens.len();
                     let header = signer
-                        .authorize(request, &SignOptions::new().token(tokens[k].as_ref()))
+                        .authorization_header(request, &SignOptions::new().token(tokens[k].as_token_ref()))
                         .unwrap();
                     assert_eq!(header, expected[k], "thread {thread}, call {i}");
                 }

@@ -89,7 +89,7 @@ fn a_custom_signer_signs_the_base_string_and_matches_the_default() {
         signed.signature(),
         VerifyKey::Rsa(&key.public_key()),
     ));
-    let header = custom.authorize(&request(), &SignOptions::new()).unwrap();
+    let header = custom.authorization_header(&request(), &SignOptions::new()).unwrap();
     assert_eq!(&header, expected.authorization());
 
     // The signer was asked for exactly the base string, once per signature.
@@ -110,7 +110,7 @@ fn a_failing_signer_is_a_typed_error() {
     assert_eq!(method, "RSA-SHA256");
     assert!(reason.starts_with("RSA signing failed"), "{reason}");
     assert!(matches!(
-        signer.authorize(&request(), &SignOptions::new()),
+        signer.authorization_header(&request(), &SignOptions::new()),
         Err(Error::Signing { .. })
     ));
 }

@@ -14,7 +14,7 @@
 //! 1. oauthlib as a client, from the same inputs, computes our base string and signature;
 //! 2. oauthlib as a server, reading our `Authorization` header, computes our base string,
 //!    reads our signature back, and its `verify_*` function accepts it; the realm survives;
-//! 3. the same for the header of the header-only path (`Signer::authorize`);
+//! 3. the same for the header of the header-only path (`Signer::authorization_header`);
 //! 4. oauthlib's `urldecode` reads from our `Signed::to_urlencoded` exactly the protocol
 //!    parameters the case asked for, and our signature;
 //! 5. oauthlib as a server, reading a request whose protocol parameters `Signed::apply_query`
@@ -594,7 +594,7 @@ struct Ours {
     base_string: String,
     signature: String,
     authorization: String,
-    /// `Signer::authorize`'s header (the header-only path).
+    /// `Signer::authorization_header`'s header (the header-only path).
     header_only: String,
     /// `Signed::to_urlencoded`.
     urlencoded: String,
@@ -689,7 +689,7 @@ fn sign_ours(case: &Case, method_name: &str, keys: &[RsaPrivateKey]) -> Ours {
             case.id
         )
     });
-    let header_only = signer.authorize(&request, &options).unwrap_or_else(|e| {
+    let header_only = signer.authorization_header(&request, &options).unwrap_or_else(|e| {
         panic!(
             "case {} ({method_name}): the header-only path refused to sign: {e}",
             case.id
@@ -851,7 +851,7 @@ fn compare(case: &Case, method: &str, ours: &Ours, theirs: &Value) -> Vec<String
         ("server", "our Authorization header"),
         (
             "header_only",
-            "the header of our header-only path (Signer::authorize)",
+            "the header of our header-only path (Signer::authorization_header)",
         ),
     ] {
         let server = &theirs[key];

@@ -5,7 +5,7 @@
 
 use std::io;
 
-use bitbucket_oauth::{AccessToken, Client, OAuthProblem};
+use bitbucket_oauth::{AccessToken, Consumer, OAuthProblem};
 use http::{Request, Response};
 
 // ---------------------------------------------------------------------------------------------
@@ -43,7 +43,7 @@ impl From<bitbucket_oauth::Error> for ListError {
 /// One signed GET, retried once after `timestamp_refused` with the clock corrected by the
 /// provider's window (every attempt is signed afresh, so no `nonce_used`).
 fn signed_get_json<S>(
-    client: &Client,
+    client: &Consumer,
     token: &AccessToken,
     send: &mut S,
     url: &str,
@@ -73,7 +73,7 @@ where
 /// Every `(project key, repository slug)` the token's user can see, following Bitbucket's paging
 /// (`isLastPage` / `nextPageStart`) with `page_size` items per page.
 fn list_repositories<S>(
-    client: &Client,
+    client: &Consumer,
     token: &AccessToken,
     mut send: S,
     page_size: usize,
@@ -124,7 +124,7 @@ where
 use bitbucket_oauth::testkit::{StandIn, http::send};
 use bitbucket_oauth::{ConsumerKey, RsaPrivateKey, Signer};
 
-fn stand_in_and_client() -> (StandIn, Client) {
+fn stand_in_and_client() -> (StandIn, Consumer) {
     let key = RsaPrivateKey::from_pem(include_str!("data/test_rsa_2048_pkcs8.pem")).unwrap();
     let stand_in = StandIn::builder()
         .context_path("/bitbucket")
@@ -141,7 +141,7 @@ fn stand_in_and_client() -> (StandIn, Client) {
     stand_in.add_project("LIB", "Libraries");
     assert!(stand_in.add_repository("LIB", "utils"));
     stand_in.add_project("EMPTY", "Nothing here");
-    let client = Client::new(
+    let client = Consumer::new(
         Signer::rsa_sha1(ConsumerKey::new("my-app"), key),
         stand_in.endpoints(),
     );

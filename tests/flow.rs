@@ -5,14 +5,14 @@ use bitbucket_oauth::clock::{FixedClock, FixedNonce};
 use bitbucket_oauth::explain::Difference;
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{
-    AccessToken, Client, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem,
+    AccessToken, Consumer, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem,
     RsaPrivateKey, Signer, Token, TokenSecret, Verifier,
 };
 use http::{Response, StatusCode};
 
 const BASE: &str = "https://git.example.com/bitbucket";
 
-fn hmac_client() -> Client {
+fn hmac_client() -> Consumer {
     let signer = Signer::builder(
         ConsumerKey::new("ck"),
         HmacSha::sha1(ConsumerSecret::new("cs")),
@@ -20,7 +20,7 @@ fn hmac_client() -> Client {
     .clock(FixedClock(1_700_000_000))
     .nonce_source(FixedNonce("NONCE0123456789abcdefg".into()))
     .build();
-    Client::new(signer, Endpoints::bitbucket(BASE).unwrap())
+    Consumer::new(signer, Endpoints::bitbucket(BASE).unwrap())
 }
 
 fn text(status: u16, body: &str) -> Response<Vec<u8>> {
@@ -31,7 +31,7 @@ fn text(status: u16, body: &str) -> Response<Vec<u8>> {
         .unwrap()
 }
 
-fn request_token() -> Token<bitbucket_oauth::Request> {
+fn request_token() -> Token<bitbucket_oauth::Temporary> {
     Token::new("rt", TokenSecret::new("rts"))
 }
 
@@ -399,7 +399,7 @@ fn signature_invalid_is_explained_part_by_part() {
         %26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1700000000";
     let body = format!(
         "oauth_problem=signature_invalid&oauth_signature_base_string={}&oauth_signature=abc",
-        bitbucket_oauth::encode::encode(theirs)
+        bitbucket_oauth::rfc5849::encode(theirs)
     );
     let err = client
         .finish_request_token(pending, &text(401, &body))
@@ -521,7 +521,7 @@ fn whoami_and_api_calls_with_rsa() {
     .clock(FixedClock(1))
     .nonce_source(FixedNonce("n".repeat(22)))
     .build();
-    let client = Client::new(signer, Endpoints::bitbucket(BASE).unwrap());
+    let client = Consumer::new(signer, Endpoints::bitbucket(BASE).unwrap());
     let token = Token::new("at", TokenSecret::new("ats"));
     let (req, sent) = client.whoami(&token).unwrap();
     assert_eq!(
@@ -554,7 +554,7 @@ fn whoami_and_api_calls_with_rsa() {
     assert!(matches!(err, Error::UnexpectedResponse { status, .. } if status == StatusCode::FOUND));
 
     let plain = Endpoints::new("https://p/rt", "https://p/auth?x=1", "https://p/at").unwrap();
-    let other = Client::new(client.signer().clone(), plain);
+    let other = Consumer::new(client.signer().clone(), plain);
     assert!(matches!(
         other.whoami(&token),
         Err(Error::InvalidParameter { name: "whoami", .. })
@@ -606,7 +606,7 @@ fn tokens_round_trip_through_serde() {
     let back: AccessToken = serde_json::from_str(&json).unwrap();
     assert_eq!(back.token().secret().secret(), "ats");
     assert_eq!(back.session_handle(), Some("sh"));
-    let pending: Token<bitbucket_oauth::Request> =
+    let pending: Token<bitbucket_oauth::Temporary> =
         serde_json::from_str(r#"{"token":"rt","secret":"rts"}"#).unwrap();
     assert_eq!(pending.token(), "rt");
 }

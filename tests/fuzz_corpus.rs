@@ -174,7 +174,7 @@ fn token_response_corpus_replays() {
 #[test]
 fn seeds_past_the_64_kib_limits_are_committed() {
     use bitbucket_oauth::flow::MAX_TOKEN_RESPONSE_BYTES;
-    use bitbucket_oauth::header::{HeaderParseError, MAX_HEADER_BYTES, parse_oauth_header};
+    use bitbucket_oauth::rfc5849::{HeaderParseError, MAX_HEADER_BYTES, parse_oauth_header};
 
     let header = std::fs::read(fuzz_dir().join("corpus/oauth_header/over_limit")).unwrap();
     assert_eq!(header.len(), MAX_HEADER_BYTES + 1);

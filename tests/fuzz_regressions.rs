@@ -10,12 +10,12 @@ use std::time::Duration;
 use bitbucket_oauth::clock::{FixedClock, FixedNonce};
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{
-    Client, ConsumerKey, ConsumerSecret, Endpoints, Error, KeyError, KeyLoader, Signer,
+    Consumer, ConsumerKey, ConsumerSecret, Endpoints, Error, KeyError, KeyLoader, Signer,
 };
 use http::Response;
 use http::header::CONTENT_TYPE;
 
-fn client() -> Client {
+fn client() -> Consumer {
     let signer = Signer::builder(
         ConsumerKey::new("consumer"),
         HmacSha::sha1(ConsumerSecret::new("consumer-secret")),
@@ -23,7 +23,7 @@ fn client() -> Client {
     .clock(FixedClock(1_700_000_000))
     .nonce_source(FixedNonce("abcdefghijklmnopqrstuv".into()))
     .build();
-    Client::new(
+    Consumer::new(
         signer,
         Endpoints::bitbucket("https://bitbucket.example.com/context").unwrap(),
     )

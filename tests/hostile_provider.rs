@@ -28,11 +28,11 @@ use std::time::{Duration, Instant};
 use ::reqwest::redirect::Policy;
 use bitbucket_oauth::clock::FixedClock;
 use bitbucket_oauth::flow::{MAX_ERROR_BODY_EXCERPT, MAX_TOKEN_RESPONSE_BYTES};
-use bitbucket_oauth::reqwest::{AsyncClient, DEFAULT_MAX_BODY_BYTES, blocking};
+use bitbucket_oauth::reqwest::{AsyncClient, BlockingClient, DEFAULT_MAX_BODY_BYTES};
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{
-    Access, AccessToken, Client, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem,
-    Request, Signer, Token, TokenSecret, Verifier,
+    Access, AccessToken, Consumer, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem,
+    Signer, Temporary, Token, TokenSecret, Verifier,
 };
 use hostile::{Act, Server, StreamEnd, head, respond};
 
@@ -153,7 +153,7 @@ enum Step {
 #[derive(Debug)]
 #[allow(dead_code)] // the payloads are read only through Debug when a test fails
 enum Outcome {
-    RequestToken(Token<Request>),
+    RequestToken(Token<Temporary>),
     AccessToken(AccessToken),
     Whoami(String),
     Api(http::Response<Vec<u8>>),
@@ -193,17 +193,17 @@ impl Config {
     }
 }
 
-fn oauth_client(base: &str) -> Client {
+fn oauth_client(base: &str) -> Consumer {
     let signer = Signer::builder(
         ConsumerKey::new("hostile-consumer"),
         HmacSha::sha1(ConsumerSecret::new(CONSUMER_SECRET)),
     )
     .clock(FixedClock(NOW))
     .build();
-    Client::new(signer, Endpoints::bitbucket(base).unwrap())
+    Consumer::new(signer, Endpoints::bitbucket(base).unwrap())
 }
 
-fn request_token() -> Token<Request> {
+fn request_token() -> Token<Temporary> {
     Token::new("rt-pending", TokenSecret::new(REQUEST_SECRET))
 }
 
@@ -230,7 +230,7 @@ fn run(mode: Mode, base: &str, step: Step, config: Config) -> Result<Outcome, Er
                 .build()
                 .unwrap();
             let mut adapter =
-                blocking::Client::with_http_client(oauth, http).body_timeout(config.timeout);
+                BlockingClient::with_http_client(oauth, http).body_timeout(config.timeout);
             if let Some(limit) = config.max_body {
                 adapter = adapter.max_body_bytes(limit);
             }
@@ -452,7 +452,7 @@ fn huge_base_string(url: &str, n: usize) -> String {
     }
     format!(
         "GET&{}&{params}",
-        bitbucket_oauth::encode::encode(url.as_bytes())
+        bitbucket_oauth::rfc5849::encode(url.as_bytes())
     )
 }
 
@@ -1142,7 +1142,7 @@ both_modes! {
 fn signature_invalid_body(url: &str, size: usize) -> Vec<u8> {
     let mut body = b"oauth_problem=signature_invalid&oauth_signature_base_string=".to_vec();
     body.extend_from_slice(
-        bitbucket_oauth::encode::encode(huge_base_string(url, size).as_bytes()).as_bytes(),
+        bitbucket_oauth::rfc5849::encode(huge_base_string(url, size).as_bytes()).as_bytes(),
     );
     body
 }
@@ -1192,7 +1192,7 @@ both_modes! {
         let theirs = huge_base_string("http://127.0.0.1/ctx/plugins/servlet/oauth/request-token", 256 << 10);
         let value = format!(
             "OAuth realm=\"r\", oauth_problem=\"signature_invalid\", oauth_signature_base_string=\"{}\"",
-            bitbucket_oauth::encode::encode(theirs.as_bytes())
+            bitbucket_oauth::rfc5849::encode(theirs.as_bytes())
         );
         assert!(value.len() < 400_000, "{}", value.len());
         let server = Server::always(move || respond(401, &[("WWW-Authenticate", &value)], b""));
@@ -1219,7 +1219,7 @@ both_modes! {
 // Secrets a server sends back in an error, through the flow (sans-IO)
 // ---------------------------------------------------------------------------------------------
 
-fn sent_request(client: &Client) -> bitbucket_oauth::flow::PendingRequestToken {
+fn sent_request(client: &Consumer) -> bitbucket_oauth::flow::PendingRequestToken {
     client.request_token("oob").unwrap().1
 }
 
@@ -1330,7 +1330,7 @@ watched! {
         let absent: Vec<String> = (0..10_000).map(|i| format!("oauth_x{i}")).collect();
         let absent = format!(
             "oauth_problem=parameter_absent&oauth_parameters_absent={}",
-            bitbucket_oauth::encode::encode(absent.join("&").as_bytes())
+            bitbucket_oauth::rfc5849::encode(absent.join("&").as_bytes())
         );
         let cases = [
             ("huge Content-Type", response(500, &content_type, b"<html></html>")),

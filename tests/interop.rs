@@ -47,12 +47,14 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use bitbucket_oauth::call::{Auth, Call, Next};
+use bitbucket_oauth::call::{Call, Next};
+
+use bitbucket_oauth::flow::Step;
 use bitbucket_oauth::flow::{MAX_TOKEN_RESPONSE_BYTES, PendingRequestToken};
-use bitbucket_oauth::reqwest::{AsyncClient, blocking};
-use bitbucket_oauth::testkit::{self, Consumer, StandIn};
+use bitbucket_oauth::reqwest::{AsyncClient, BlockingClient};
+use bitbucket_oauth::testkit::{self, RegisteredConsumer, StandIn};
 use bitbucket_oauth::{
-    AccessToken, Client, ConsumerKey, Endpoints, Error, OAuthProblem, RsaPrivateKey, Signer, Token,
+    AccessToken, Consumer, ConsumerKey, Endpoints, Error, OAuthProblem, RsaPrivateKey, Signer, Token,
     TokenSecret, Verifier,
 };
 use serde_json::{Value, json};
@@ -99,7 +101,7 @@ impl Target {
     }
 
     fn stand_in() -> Self {
-        let consumer = Consumer::rsa(CONSUMER_KEY, public_key_pem().as_bytes()).unwrap();
+        let consumer = RegisteredConsumer::rsa(CONSUMER_KEY, public_key_pem().as_bytes()).unwrap();
         let stand_in = StandIn::builder()
             .context_path(CONTEXT_PATH)
             .consumer(consumer)
@@ -142,15 +144,15 @@ impl Target {
         format!("{}{path}", self.base_url)
     }
 
-    fn client(&self) -> Client {
-        Client::new(
+    fn client(&self) -> Consumer {
+        Consumer::new(
             Signer::rsa_sha1(ConsumerKey::new(CONSUMER_KEY), private_key()),
             Endpoints::bitbucket(&self.base_url).unwrap(),
         )
     }
 
-    fn blocking(&self) -> blocking::Client {
-        blocking::Client::new(self.client()).unwrap()
+    fn blocking(&self) -> BlockingClient {
+        BlockingClient::new(self.client()).unwrap()
     }
 
     /// The user opens the authorization URL and reads the code off the `oob` page,
@@ -255,7 +257,7 @@ fn assert_refused<T: std::fmt::Debug>(target: &Target, result: Result<T, Error>,
 }
 
 /// The out-of-band dance with the blocking adapter; returns the adapter and the access token.
-fn login_oob(target: &Target) -> (blocking::Client, AccessToken) {
+fn login_oob(target: &Target) -> (BlockingClient, AccessToken) {
     let http = target.blocking();
     let request_token = http.request_token("oob").unwrap();
     let verifier = target.oob_verifier(&http.oauth().authorize_url(&request_token));
@@ -441,7 +443,7 @@ async fn callback_dance(target: &Target) {
 /// `a=1&b=x+y` as decoded pairs (application/x-www-form-urlencoded, UTF-8).
 fn form_pairs(query: &str) -> Vec<(String, String)> {
     let decode = |raw: &str| {
-        String::from_utf8(bitbucket_oauth::encode::decode_form_component(raw.as_bytes()).unwrap())
+        String::from_utf8(bitbucket_oauth::rfc5849::decode_form_component(raw.as_bytes()).unwrap())
             .unwrap()
     };
     query
@@ -486,7 +488,7 @@ fn refusals(target: &Target) {
     let (http, access) = login_oob(target);
 
     // A realm goes in the header and is excluded from the base string (RFC 5849 §3.4.1.3.1).
-    let with_realm = blocking::Client::new(target.client().with_realm(&target.base_url)).unwrap();
+    let with_realm = BlockingClient::new(target.client().with_realm(&target.base_url)).unwrap();
     assert_eq!(with_realm.whoami(access.token()).unwrap(), "alice");
 
     // The right token with a wrong secret: RSA-SHA1 signs with the consumer's private key and
@@ -519,7 +521,7 @@ fn refusals(target: &Target) {
         public_key_pem(),
         "the other key must differ"
     );
-    let impostor = blocking::Client::new(Client::new(
+    let impostor = BlockingClient::new(Consumer::new(
         Signer::rsa_sha1(ConsumerKey::new(CONSUMER_KEY), other_key),
         Endpoints::bitbucket(&target.base_url).unwrap(),
     ))
@@ -711,7 +713,7 @@ fn signed_form_posts(target: &Target) {
         .unwrap();
         let call = Call::new(
             http.oauth(),
-            Auth::RequestToken { callback: "oob" },
+            Step::RequestToken { callback: "oob" },
             request,
         );
         let (response, sent) = http.drive(call, MAX_TOKEN_RESPONSE_BYTES).unwrap();
@@ -738,7 +740,7 @@ fn signed_form_posts(target: &Target) {
         .unwrap();
     let mut call = Call::new(
         http.oauth(),
-        Auth::RequestToken { callback: "oob" },
+        Step::RequestToken { callback: "oob" },
         request,
     );
     let mut signed = call.start().unwrap();

@@ -16,14 +16,14 @@ use std::time::{Duration, Instant};
 
 use bitbucket_oauth::clock::{FixedClock, FixedNonce};
 use bitbucket_oauth::flow::{MAX_TOKEN_RESPONSE_BYTES, MAX_TOKEN_RESPONSE_PARAMS};
-use bitbucket_oauth::header::{
+use bitbucket_oauth::rfc5849::{
     HeaderParseError, MAX_HEADER_BYTES, MAX_HEADER_PARAMS, parse_oauth_header,
 };
-use bitbucket_oauth::params::Parameters;
+use bitbucket_oauth::rfc5849::Parameters;
 use bitbucket_oauth::problem::{MAX_PROBLEM_BODY_BYTES, MAX_PROBLEM_PARAMS};
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{
-    BaseString, Client, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem, Problem,
+    BaseString, Consumer, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem, Problem,
     SignOptions, Signer, Token, TokenSecret, Verifier,
 };
 use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
@@ -352,8 +352,8 @@ fn oauth_header_parsing_scales_linearly() {
     );
 }
 
-fn client() -> Client {
-    Client::new(
+fn client() -> Consumer {
+    Consumer::new(
         hmac_signer(),
         Endpoints::bitbucket("https://bitbucket.example.com").unwrap(),
     )
@@ -543,7 +543,7 @@ fn a_long_secret_within_the_byte_limit_is_kept_intact() {
     let body = format!("oauth_token=t&oauth_token_secret={secret}");
     assert!(body.len() <= MAX_TOKEN_RESPONSE_BYTES);
     let client = client();
-    let token = Token::<bitbucket_oauth::Request>::new("rt", TokenSecret::new("rts"));
+    let token = Token::<bitbucket_oauth::Temporary>::new("rt", TokenSecret::new("rts"));
     let (_, pending) = client.access_token(&token, &Verifier::new("v")).unwrap();
     let access = client.finish_access_token(pending, &ok(body)).unwrap();
     assert_eq!(access.token().secret().secret().len(), 60_000);
@@ -558,7 +558,7 @@ fn signature_invalid_with(n: usize) -> Response<Vec<u8>> {
         &params.join("&"),
     );
     let mut body = String::from("oauth_problem=signature_invalid&oauth_signature_base_string=");
-    bitbucket_oauth::encode::encode_into(&mut body, theirs.as_bytes());
+    bitbucket_oauth::rfc5849::encode_into(&mut body, theirs.as_bytes());
     assert!(body.len() <= MAX_PROBLEM_BODY_BYTES, "{}", body.len());
     Response::builder()
         .status(401)

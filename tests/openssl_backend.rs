@@ -151,7 +151,7 @@ fn signer_headers_are_identical_with_either_backend() {
     .body(Vec::new())
     .unwrap();
     let token = Token::<Access>::new("access-token", TokenSecret::new("ignored-by-rsa"));
-    let opts = SignOptions::new().token(token.as_ref());
+    let opts = SignOptions::new().token(token.as_token_ref());
     let build = |m: Box<dyn SignatureMethod>| {
         Signer::builder_boxed(ConsumerKey::new("consumer"), m)
             .clock(FixedClock(1_700_000_000))

@@ -4,11 +4,11 @@
 
 use std::sync::OnceLock;
 
-use bitbucket_oauth::base_string::BaseString;
+use bitbucket_oauth::rfc5849::BaseString;
 use bitbucket_oauth::clock::{FixedClock, FixedNonce};
-use bitbucket_oauth::encode::{decode, decode_form_component, encode};
-use bitbucket_oauth::header::parse_oauth_header;
-use bitbucket_oauth::params::Parameters;
+use bitbucket_oauth::rfc5849::{decode, decode_form_component, encode};
+use bitbucket_oauth::rfc5849::parse_oauth_header;
+use bitbucket_oauth::rfc5849::Parameters;
 use bitbucket_oauth::signature::{
     self, HmacHash, HmacSha, MethodName, Plaintext, RsaHash, RsaSha, SignatureMethod, VerifyKey,
 };

@@ -16,13 +16,15 @@ mod refuser;
 
 use std::fmt::{Debug, Display};
 
-use bitbucket_oauth::call::{Auth, Call, Next};
+use bitbucket_oauth::call::{Call, Next};
+
+use bitbucket_oauth::flow::Step;
 use bitbucket_oauth::clock::{FixedClock, FixedNonce};
-use bitbucket_oauth::reqwest::{AsyncClient, blocking};
+use bitbucket_oauth::reqwest::{AsyncClient, BlockingClient};
 use bitbucket_oauth::signature::{HmacSha, Plaintext, RsaSha};
-use bitbucket_oauth::testkit::{Consumer, StandIn};
+use bitbucket_oauth::testkit::{RegisteredConsumer, StandIn};
 use bitbucket_oauth::{
-    Access, AccessToken, Client, ConsumerKey, ConsumerSecret, Endpoints, Error, Problem,
+    Access, AccessToken, Consumer, ConsumerKey, ConsumerSecret, Endpoints, Error, Problem,
     RsaPrivateKey, SignOptions, Signer, Token, TokenSecret, Verifier,
 };
 use refuser::{Refuser, Seen, form};
@@ -173,7 +175,7 @@ fn rsa_signer() -> Signer {
     )
 }
 
-fn request_token() -> Token<bitbucket_oauth::Request> {
+fn request_token() -> Token<bitbucket_oauth::Temporary> {
     Token::new("rt", TokenSecret::new(TOKEN_SECRET))
 }
 
@@ -195,7 +197,7 @@ fn echo_body() -> String {
     );
     format!(
         "oauth_problem=signature_invalid&oauth_signature={CONSUMER_SECRET}%26{TOKEN_SECRET}&oauth_signature_base_string={}&oauth_token_secret={TOKEN_SECRET}&oauth_session_handle={SESSION_HANDLE}",
-        bitbucket_oauth::encode::encode(&theirs)
+        bitbucket_oauth::rfc5849::encode(&theirs)
     )
 }
 
@@ -247,8 +249,8 @@ fn no_secret_in_any_debug_display_or_error() {
     // The credentials and signers themselves.
     c.debug("ConsumerSecret", &ConsumerSecret::new(CONSUMER_SECRET));
     c.debug("TokenSecret", &TokenSecret::new(TOKEN_SECRET));
-    c.debug("Token<Request>", &request_token());
-    c.debug("TokenRef", &request_token().as_ref());
+    c.debug("Token<Temporary>", &request_token());
+    c.debug("TokenRef", &request_token().as_token_ref());
     c.debug("Verifier", &Verifier::new(VERIFIER));
     c.debug("AccessToken", &access());
     c.debug("RsaPrivateKey", &RsaPrivateKey::from_pem(KEY_PEM).unwrap());
@@ -270,7 +272,7 @@ fn no_secret_in_any_debug_display_or_error() {
         // handle), with a token secret.
         let token = access();
         let options = SignOptions::new()
-            .token(token.token().as_ref())
+            .token(token.token().as_token_ref())
             .verifier(VERIFIER)
             .extra("oauth_session_handle", SESSION_HANDLE);
         c.debug("SignOptions", &options);
@@ -281,14 +283,14 @@ fn no_secret_in_any_debug_display_or_error() {
         let signed = signer.sign(&request, &options).unwrap();
         c.debug("Signed", &signed);
         c.both("BaseString", signed.base_string());
-        let client = Client::new(
+        let client = Consumer::new(
             signer,
             Endpoints::bitbucket("https://git.example.com/ctx").unwrap(),
         );
-        c.debug("Client", &client);
+        c.debug("Consumer", &client);
         c.debug(
-            "blocking::Client",
-            &blocking::Client::new(client.clone()).unwrap(),
+            "BlockingClient",
+            &BlockingClient::new(client.clone()).unwrap(),
         );
         c.debug("AsyncClient", &AsyncClient::new(client.clone()).unwrap());
         sans_io_paths(&mut c, &client);
@@ -309,7 +311,7 @@ fn no_secret_in_any_debug_display_or_error() {
 }
 
 /// The dance as request/response pairs, every bad answer at every token step.
-fn sans_io_paths(c: &mut Canary, client: &Client) {
+fn sans_io_paths(c: &mut Canary, client: &Consumer) {
     let rt = request_token();
     let verifier = Verifier::new(VERIFIER);
     let access = access();
@@ -366,7 +368,7 @@ fn sans_io_paths(c: &mut Canary, client: &Client) {
 }
 
 /// The same through `Call`: redirects, the retry after `timestamp_refused`, loops.
-fn call_paths(c: &mut Canary, client: &Client) {
+fn call_paths(c: &mut Canary, client: &Consumer) {
     let rt = request_token();
     let verifier = Verifier::new(VERIFIER);
     let access = access();
@@ -375,7 +377,7 @@ fn call_paths(c: &mut Canary, client: &Client) {
         "renewal call" => Call::renew(client, &access),
         _ => Call::new(
             client,
-            Auth::Access(access.token()),
+            Step::Access(access.token()),
             http::Request::get("https://git.example.com/ctx/rest/x")
                 .body(Vec::new())
                 .unwrap(),
@@ -442,7 +444,7 @@ fn no_secret_from_the_adapters_against_a_refusing_server() {
     });
     let base = server.url("/ctx");
     for signer in [hmac_signer(), plaintext_signer(), rsa_signer()] {
-        let client = Client::new(signer, Endpoints::bitbucket(&base).unwrap());
+        let client = Consumer::new(signer, Endpoints::bitbucket(&base).unwrap());
         let rt = request_token();
         let verifier = Verifier::new(VERIFIER);
         let access = access();
@@ -457,7 +459,7 @@ fn no_secret_from_the_adapters_against_a_refusing_server() {
                 .unwrap()
         };
 
-        let adapter = blocking::Client::new(client.clone()).unwrap();
+        let adapter = BlockingClient::new(client.clone()).unwrap();
         c.result("blocking request_token", adapter.request_token("oob"));
         c.result(
             "blocking access_token",
@@ -508,8 +510,8 @@ fn no_secret_when_the_stand_in_refuses_for_real() {
         .allow_shared_secret_methods()
         .start()
         .unwrap();
-    stand_in.add_consumer(Consumer::hmac("ck", CONSUMER_SECRET));
-    let adapter = blocking::Client::new(Client::new(
+    stand_in.add_consumer(RegisteredConsumer::hmac("ck", CONSUMER_SECRET));
+    let adapter = BlockingClient::new(Consumer::new(
         Signer::new(
             ConsumerKey::new("ck"),
             HmacSha::sha1(ConsumerSecret::new(CONSUMER_SECRET)),
@@ -570,7 +572,7 @@ fn no_secret_when_the_stand_in_refuses_for_real() {
 /// The comparison still compares the real values, and says when two secret ones differ.
 #[test]
 fn the_comparison_says_that_secret_values_differ_without_showing_them() {
-    let client = Client::new(
+    let client = Consumer::new(
         hmac_signer(),
         Endpoints::bitbucket("http://elsewhere.example").unwrap(),
     );
@@ -587,7 +589,7 @@ fn the_comparison_says_that_secret_values_differ_without_showing_them() {
             .body(
                 format!(
                     "oauth_problem=signature_invalid&oauth_signature_base_string={}",
-                    bitbucket_oauth::encode::encode(theirs)
+                    bitbucket_oauth::rfc5849::encode(theirs)
                 )
                 .into_bytes(),
             )
@@ -623,7 +625,7 @@ fn the_comparison_says_that_secret_values_differ_without_showing_them() {
 #[test]
 fn only_the_called_providers_timestamp_refusal_moves_the_clock() {
     let signer = hmac_signer();
-    let client = Client::new(
+    let client = Consumer::new(
         signer.clone(),
         Endpoints::bitbucket("https://git.example.com/ctx").unwrap(),
     );
@@ -644,7 +646,7 @@ fn only_the_called_providers_timestamp_refusal_moves_the_clock() {
             .unwrap()
     };
     // A window containing the timestamp we sent: no move, no retry.
-    let mut call = Call::new(&client, Auth::Access(&token), api());
+    let mut call = Call::new(&client, Step::Access(&token), api());
     call.start().unwrap();
     assert!(matches!(
         call.receive(refused("1699999700-1700000300")).unwrap(),
@@ -652,7 +654,7 @@ fn only_the_called_providers_timestamp_refusal_moves_the_clock() {
     ));
     assert_eq!(signer.clock_offset(), 0);
     // A refusal from another origin the call was redirected to (sent unsigned): no move.
-    let mut call = Call::new(&client, Auth::Access(&token), api());
+    let mut call = Call::new(&client, Step::Access(&token), api());
     call.start().unwrap();
     let Next::Send(hop) = call
         .receive(
@@ -673,7 +675,7 @@ fn only_the_called_providers_timestamp_refusal_moves_the_clock() {
     ));
     assert_eq!(signer.clock_offset(), 0);
     // Ours, 1000 s behind: moved by 1000 s, for every clone of the signer, not for another signer.
-    let mut call = Call::new(&client, Auth::Access(&token), api());
+    let mut call = Call::new(&client, Step::Access(&token), api());
     call.start().unwrap();
     assert!(matches!(
         call.receive(refused("1700000700-1700001300")).unwrap(),
@@ -697,7 +699,7 @@ fn only_the_called_providers_timestamp_refusal_moves_the_clock() {
 
 mod redact_properties {
     use bitbucket_oauth::BaseString;
-    use bitbucket_oauth::encode::encode;
+    use bitbucket_oauth::rfc5849::encode;
     use bitbucket_oauth::redact::{SECRET_PARAMETERS, redact};
     use proptest::prelude::*;
 

@@ -7,27 +7,27 @@
 #[path = "support/hostile.rs"]
 mod hostile;
 
-use bitbucket_oauth::base_string::BaseString;
+use bitbucket_oauth::rfc5849::BaseString;
 use bitbucket_oauth::clock::FixedClock;
-use bitbucket_oauth::header::parse_oauth_header;
-use bitbucket_oauth::params::Parameters;
-use bitbucket_oauth::reqwest::{AsyncClient, blocking};
+use bitbucket_oauth::rfc5849::parse_oauth_header;
+use bitbucket_oauth::rfc5849::Parameters;
+use bitbucket_oauth::reqwest::{AsyncClient, BlockingClient};
 use bitbucket_oauth::signature::{HmacSha, MethodName, VerifyKey, verify};
 use bitbucket_oauth::{
-    Client, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem, Signer, Token, TokenSecret,
+    Consumer, ConsumerKey, ConsumerSecret, Endpoints, Error, OAuthProblem, Signer, Token, TokenSecret,
 };
 use hostile::{Act, Recorded, Server, respond};
 
 const NOW: u64 = 1_700_000_000;
 
-fn client(base: &str) -> Client {
+fn client(base: &str) -> Consumer {
     let signer = Signer::builder(
         ConsumerKey::new("ck"),
         HmacSha::sha1(ConsumerSecret::new("cs")),
     )
     .clock(FixedClock(NOW))
     .build();
-    Client::new(signer, Endpoints::bitbucket(base).unwrap())
+    Consumer::new(signer, Endpoints::bitbucket(base).unwrap())
 }
 
 fn token() -> Token<bitbucket_oauth::Access> {
@@ -52,7 +52,7 @@ fn verify_recorded(server: &Server, r: &Recorded) -> (String, u64) {
         params.extend_from_query(q).unwrap();
     }
     if r.header("content-type")
-        .is_some_and(|ct| bitbucket_oauth::sign::is_form_urlencoded(ct.as_bytes()))
+        .is_some_and(|ct| bitbucket_oauth::rfc5849::is_form_urlencoded(ct.as_bytes()))
     {
         params.extend_from_form(&r.body).unwrap();
     }
@@ -100,7 +100,7 @@ fn refuse_timestamp_then_ok(n: usize, _: &Recorded) -> Act {
 #[test]
 fn blocking_retry_after_timestamp_refused_is_resigned_with_the_corrected_clock() {
     let server = Server::start(refuse_timestamp_then_ok);
-    let adapter = blocking::Client::new(client(&server.url(""))).unwrap();
+    let adapter = BlockingClient::new(client(&server.url(""))).unwrap();
     let request = http::Request::get(server.url("/rest/api/1.0/projects?limit=1"))
         .body(Vec::new())
         .unwrap();
@@ -126,7 +126,7 @@ fn blocking_retries_only_once() {
             b"oauth_problem=timestamp_refused&oauth_acceptable_timestamps=1700000700-1700001300",
         )
     });
-    let adapter = blocking::Client::new(client(&server.url(""))).unwrap();
+    let adapter = BlockingClient::new(client(&server.url(""))).unwrap();
     let request = http::Request::get(server.url("/x"))
         .body(Vec::new())
         .unwrap();
@@ -146,7 +146,7 @@ fn blocking_redirect_hops_are_resigned_for_their_own_url() {
         "/c" => respond(200, &[], b"done"),
         other => respond(404, &[], other.as_bytes()),
     });
-    let adapter = blocking::Client::new(client(&server.url(""))).unwrap();
+    let adapter = BlockingClient::new(client(&server.url(""))).unwrap();
     let request = http::Request::get(server.url("/a?x=1"))
         .body(Vec::new())
         .unwrap();
@@ -165,7 +165,7 @@ fn blocking_authorization_never_follows_a_redirect_to_another_host() {
     let other = Server::start(|_, _| respond(200, &[], b"elsewhere"));
     let target = other.url("/landing");
     let server = Server::start(move |_, _| respond(302, &[("Location", &target)], b""));
-    let adapter = blocking::Client::new(client(&server.url(""))).unwrap();
+    let adapter = BlockingClient::new(client(&server.url(""))).unwrap();
     let request = http::Request::get(server.url("/start"))
         .body(Vec::new())
         .unwrap();
@@ -180,7 +180,7 @@ fn blocking_authorization_never_follows_a_redirect_to_another_host() {
 #[test]
 fn blocking_redirect_loop_ends_in_a_typed_error() {
     let server = Server::start(|_, _| respond(302, &[("Location", "/loop")], b""));
-    let adapter = blocking::Client::new(client(&server.url(""))).unwrap();
+    let adapter = BlockingClient::new(client(&server.url(""))).unwrap();
     let request = http::Request::get(server.url("/loop"))
         .body(Vec::new())
         .unwrap();
@@ -195,7 +195,7 @@ fn blocking_redirect_loop_ends_in_a_typed_error() {
 #[test]
 fn blocking_body_limit_is_a_typed_error() {
     let server = Server::start(|_, _| respond(200, &[], &[b'x'; 4096]));
-    let adapter = blocking::Client::new(client(&server.url("")))
+    let adapter = BlockingClient::new(client(&server.url("")))
         .unwrap()
         .max_body_bytes(1000);
     let request = http::Request::get(server.url("/big"))
@@ -226,7 +226,7 @@ fn blocking_token_steps_and_whoami() {
         _ => respond(404, &[], b""),
     }
     });
-    let adapter = blocking::Client::new(client(&server.url("/ctx"))).unwrap();
+    let adapter = BlockingClient::new(client(&server.url("/ctx"))).unwrap();
     let request_token = adapter.request_token("oob").unwrap();
     assert_eq!(request_token.token(), "rt");
     let access = adapter

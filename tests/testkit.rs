@@ -1,4 +1,4 @@
-//! The stand-in, driven through the sans-IO `Client` and the testkit's HTTP helper: the dance
+//! The stand-in, driven through the sans-IO `Consumer` and the testkit's HTTP helper: the dance
 //! (oob and callback, with context paths), renewal, resources, 2-legged OAuth, and every refusal
 //! the stand-in produces, in Atlassian's exact form.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -14,11 +14,11 @@ use bitbucket_oauth::explain::Difference;
 use bitbucket_oauth::signature::{HmacSha, Plaintext, RsaSha};
 use bitbucket_oauth::testkit::http::{send, send_with_timeout};
 use bitbucket_oauth::testkit::{
-    Consumer, Malformed, StandIn, StandInBuilder, TestClock, Times, UserDecision, browser,
+    RegisteredConsumer, Malformed, StandIn, StandInBuilder, TestClock, Times, UserDecision, browser,
     oob_verifier, problem_status,
 };
 use bitbucket_oauth::{
-    AccessToken, Client, ConsumerKey, ConsumerSecret, Error, OAuthProblem, Problem, RsaPrivateKey,
+    AccessToken, Consumer, ConsumerKey, ConsumerSecret, Error, OAuthProblem, Problem, RsaPrivateKey,
     SignOptions, Signer, Token, TokenSecret, Verifier,
 };
 use http::{Request, Response, StatusCode};
@@ -40,7 +40,7 @@ fn public_pem() -> String {
 
 /// A stand-in on a frozen clock at T0 with the test consumer registered, and a client whose
 /// signer shares that clock.
-fn setup(builder: StandInBuilder) -> (StandIn, Client) {
+fn setup(builder: StandInBuilder) -> (StandIn, Consumer) {
     let clock = TestClock::frozen(T0);
     let stand_in = builder.clock(clock.clone()).start().unwrap();
     stand_in
@@ -49,7 +49,7 @@ fn setup(builder: StandInBuilder) -> (StandIn, Client) {
     let signer = Signer::builder(ConsumerKey::new(CONSUMER), RsaSha::sha1(key()))
         .clock(clock)
         .build();
-    let client = Client::new(signer, stand_in.endpoints());
+    let client = Consumer::new(signer, stand_in.endpoints());
     (stand_in, client)
 }
 
@@ -58,7 +58,7 @@ fn get(url: &str) -> Request<Vec<u8>> {
 }
 
 /// A request token asked for out of band.
-fn oob_request_token(client: &Client) -> Token<bitbucket_oauth::Request> {
+fn oob_request_token(client: &Consumer) -> Token<bitbucket_oauth::Temporary> {
     let (request, pending) = client.request_token("oob").unwrap();
     client
         .finish_request_token(pending, &send(&request).unwrap())
@@ -67,7 +67,7 @@ fn oob_request_token(client: &Client) -> Token<bitbucket_oauth::Request> {
 
 /// An out-of-band request token approved by alice on the authorization page, and the code it
 /// showed her.
-fn approved_oob(client: &Client) -> (Token<bitbucket_oauth::Request>, String) {
+fn approved_oob(client: &Consumer) -> (Token<bitbucket_oauth::Temporary>, String) {
     let token = oob_request_token(client);
     let code = oob_verifier(
         browser::approve(&client.authorize_url(&token), "alice")
@@ -79,7 +79,7 @@ fn approved_oob(client: &Client) -> (Token<bitbucket_oauth::Request>, String) {
 }
 
 /// Request token (oob), approval by the stand-in, access token.
-fn oob_dance(stand_in: &StandIn, client: &Client) -> AccessToken {
+fn oob_dance(stand_in: &StandIn, client: &Consumer) -> AccessToken {
     let (request, pending) = client.request_token("oob").unwrap();
     let response = send(&request).unwrap();
     assert_eq!(response.status(), StatusCode::OK);
@@ -100,7 +100,7 @@ fn oob_dance(stand_in: &StandIn, client: &Client) -> AccessToken {
 }
 
 fn signed_get(
-    client: &Client,
+    client: &Consumer,
     url: &str,
     token: &Token<bitbucket_oauth::Access>,
 ) -> Response<Vec<u8>> {
@@ -167,7 +167,7 @@ fn refusal(
     let mut header = format!("OAuth realm=\"{realm}\"");
     let mut body = String::new();
     for (name, value) in fields {
-        let value = bitbucket_oauth::encode::encode(value);
+        let value = bitbucket_oauth::rfc5849::encode(value);
         header.push_str(&format!(", {name}=\"{value}\""));
         if !body.is_empty() {
             body.push('&');
@@ -278,7 +278,7 @@ fn a_client_that_drops_the_context_path_gets_404() {
     assert_eq!(stand_in.context_path(), "/git");
     let signer = Signer::rsa_sha1(ConsumerKey::new(CONSUMER), key());
     let root = format!("http://127.0.0.1:{}", stand_in.addr().port());
-    let client = Client::new(
+    let client = Consumer::new(
         signer,
         bitbucket_oauth::Endpoints::bitbucket(&root).unwrap(),
     );
@@ -350,7 +350,7 @@ fn protocol_parameters_in_the_form_body_or_the_query_verify_too() {
     let access = oob_dance(&stand_in, &client);
     let mut request = get(&stand_in.url("/rest/api/1.0/projects?limit=1"));
     let signed = signer
-        .sign(&request, &SignOptions::new().token(access.token().as_ref()))
+        .sign(&request, &SignOptions::new().token(access.token().as_token_ref()))
         .unwrap();
     signed.apply_query(&mut request).unwrap();
     let response = send(&request).unwrap();
@@ -372,7 +372,7 @@ fn hmac_and_plaintext_consumers_dance_with_token_secrets() {
         } else {
             Signer::new(ConsumerKey::new("hmac-consumer"), HmacSha::sha1(secret))
         };
-        let client = Client::new(signer, stand_in.endpoints());
+        let client = Consumer::new(signer, stand_in.endpoints());
         let access = oob_dance(&stand_in, &client);
         let response = signed_get(
             &client,
@@ -518,7 +518,7 @@ fn the_authorize_page_is_a_login_then_an_xsrf_protected_approval_form() {
     // 2. Logged in: a session cookie and back to the page.
     let body = format!(
         "j_username=alice&j_password=alice&next={}",
-        bitbucket_oauth::encode::encode(&next)
+        bitbucket_oauth::rfc5849::encode(&next)
     );
     let logged_in = post_form(&login_url, &body, None);
     assert_eq!(logged_in.status(), StatusCode::FOUND);
@@ -854,15 +854,15 @@ fn paged_projects_and_repositories() {
 // ---------------------------------------------------------------------------------------------
 // 2-legged OAuth
 
-fn two_legged_client(stand_in: &StandIn, consumer: Consumer) -> Client {
+fn two_legged_client(stand_in: &StandIn, consumer: RegisteredConsumer) -> Consumer {
     stand_in.add_consumer(consumer);
     let signer = Signer::builder(ConsumerKey::new(CONSUMER), RsaSha::sha1(key()))
         .clock(stand_in.clock())
         .build();
-    Client::new(signer, stand_in.endpoints())
+    Consumer::new(signer, stand_in.endpoints())
 }
 
-fn two_legged_get(client: &Client, url: &str, user: Option<&str>) -> Response<Vec<u8>> {
+fn two_legged_get(client: &Consumer, url: &str, user: Option<&str>) -> Response<Vec<u8>> {
     let mut request = get(url);
     client.sign_two_legged(&mut request, user).unwrap();
     send(&request).unwrap()
@@ -874,7 +874,7 @@ fn two_legged_without_impersonation_is_anonymous_or_the_execute_as_user() {
         .clock(TestClock::frozen(T0))
         .start()
         .unwrap();
-    let consumer = Consumer::rsa(CONSUMER, public_pem().as_bytes())
+    let consumer = RegisteredConsumer::rsa(CONSUMER, public_pem().as_bytes())
         .unwrap()
         .two_legged(true);
     let client = two_legged_client(&stand_in, consumer.clone());
@@ -972,7 +972,7 @@ fn two_legged_with_impersonation_acts_as_the_named_user() {
         .unwrap();
     stand_in.add_user("bob");
     stand_in.add_user("carol");
-    let consumer = Consumer::rsa(CONSUMER, public_pem().as_bytes())
+    let consumer = RegisteredConsumer::rsa(CONSUMER, public_pem().as_bytes())
         .unwrap()
         .two_legged(true)
         .impersonation(true);
@@ -1043,7 +1043,7 @@ fn two_legged_refusals_echo_the_request_without_a_problem() {
 
     let client = two_legged_client(
         &stand_in,
-        Consumer::rsa(CONSUMER, public_pem().as_bytes())
+        RegisteredConsumer::rsa(CONSUMER, public_pem().as_bytes())
             .unwrap()
             .two_legged(true),
     );
@@ -1210,7 +1210,7 @@ fn parameter_rejected_for_a_relative_callback_and_a_repeated_parameter() {
 fn consumer_key_unknown() {
     let (stand_in, _) = setup(StandIn::builder());
     let signer = Signer::rsa_sha1(ConsumerKey::new("stranger"), key());
-    let client = Client::new(signer, stand_in.endpoints());
+    let client = Consumer::new(signer, stand_in.endpoints());
     let (request, _pending) = client.request_token("oob").unwrap();
     let response = send(&request).unwrap();
     // Exactly, byte for byte.
@@ -1243,7 +1243,7 @@ fn signature_method_rejected_for_anything_but_rsa_sha1() {
     )
     .clock(stand_in.clock())
     .build();
-    let client = Client::new(signer, stand_in.endpoints());
+    let client = Consumer::new(signer, stand_in.endpoints());
     let (request, _pending) = client.request_token("oob").unwrap();
     let problem = expect_refusal(
         &send(&request).unwrap(),
@@ -1268,7 +1268,7 @@ fn signature_method_rejected_for_anything_but_rsa_sha1() {
             Plaintext::new(ConsumerSecret::new("s")),
         ),
     ] {
-        let client = Client::new(signer.clock(stand_in.clock()).build(), stand_in.endpoints());
+        let client = Consumer::new(signer.clock(stand_in.clock()).build(), stand_in.endpoints());
         let (request, _pending) = client.request_token("oob").unwrap();
         expect_refusal(
             &send(&request).unwrap(),
@@ -1288,7 +1288,7 @@ fn signature_method_rejected_for_anything_but_rsa_sha1() {
 fn shared_secret_methods_only_with_the_builder_option() {
     let (stand_in, _) = setup(StandIn::builder().allow_shared_secret_methods());
     stand_in.register_hmac_consumer("hmac-consumer", "s");
-    let client = Client::new(
+    let client = Consumer::new(
         Signer::builder(
             ConsumerKey::new("hmac-consumer"),
             HmacSha::sha1(ConsumerSecret::new("s")),
@@ -1301,7 +1301,7 @@ fn shared_secret_methods_only_with_the_builder_option() {
     client
         .finish_request_token(pending, &send(&request).unwrap())
         .unwrap();
-    let client = Client::new(
+    let client = Consumer::new(
         Signer::builder(ConsumerKey::new("hmac-consumer"), RsaSha::sha1(key()))
             .clock(stand_in.clock())
             .build(),
@@ -1337,7 +1337,7 @@ fn timestamp_refused_gives_the_window_and_the_clock_offset() {
     let signer = Signer::builder(ConsumerKey::new(CONSUMER), RsaSha::sha1(key()))
         .clock(FixedClock(T0 - 1000))
         .build();
-    let client = Client::new(signer, stand_in.endpoints());
+    let client = Consumer::new(signer, stand_in.endpoints());
     let (request, pending) = client.request_token("oob").unwrap();
     let response = send(&request).unwrap();
     let problem = expect_refusal(
@@ -1386,7 +1386,7 @@ fn nonce_replay_is_nonce_used() {
         .clock(stand_in.clock())
         .nonce_source(FixedNonce("sameNonceEveryTime1234".into()))
         .build();
-    let client = Client::new(signer, stand_in.endpoints());
+    let client = Consumer::new(signer, stand_in.endpoints());
     let (request, pending) = client.request_token("oob").unwrap();
     client
         .finish_request_token(pending, &send(&request).unwrap())
@@ -1420,7 +1420,7 @@ fn nonce_replay_is_nonce_used() {
         .clock(stand_in.clock())
         .nonce_source(FixedNonce("sameNonceEveryTime1234".into()))
         .build();
-    let client = Client::new(signer, stand_in.endpoints());
+    let client = Consumer::new(signer, stand_in.endpoints());
     let (request, _pending) = client.request_token("oob").unwrap();
     assert_eq!(send(&request).unwrap().status(), StatusCode::OK);
 }
@@ -1445,7 +1445,7 @@ fn checks_run_in_bitbuckets_order_token_timestamp_nonce_signature() {
             .clock(FixedClock(ts))
             .nonce_source(FixedNonce(nonce.into()))
             .build();
-        let client = Client::new(signer, stand_in.endpoints());
+        let client = Consumer::new(signer, stand_in.endpoints());
         let mut request = get(&whoami);
         client.sign_request(&mut request, token).unwrap();
         send(&request).unwrap()
@@ -1510,10 +1510,10 @@ fn signature_invalid_carries_the_base_string_and_names_the_proxy_differences() {
         .clock(FixedClock(T0))
         .nonce_source(FixedNonce("abcdefghijklmnopqrstuv".into()))
         .build();
-    let client = Client::new(signer, stand_in.endpoints());
+    let client = Consumer::new(signer, stand_in.endpoints());
     let (request, pending) = client.request_token("oob").unwrap();
     let authorization = request.headers()["authorization"].to_str().unwrap();
-    let signature = bitbucket_oauth::header::parse_oauth_header(authorization)
+    let signature = bitbucket_oauth::rfc5849::parse_oauth_header(authorization)
         .unwrap()
         .get("oauth_signature")
         .unwrap()
@@ -1580,7 +1580,7 @@ fn signature_invalid_carries_the_base_string_and_names_the_proxy_differences() {
     let signer = Signer::builder(ConsumerKey::new(CONSUMER), RsaSha::sha1(key()))
         .clock(stand_in.clock())
         .build();
-    let client = Client::new(signer, stand_in.endpoints());
+    let client = Consumer::new(signer, stand_in.endpoints());
     let (request, pending) = client.request_token("oob").unwrap();
     client
         .finish_request_token(pending, &send(&request).unwrap())
@@ -1609,9 +1609,9 @@ fn signature_invalid_echoes_the_base_string_of_the_arrival_url_not_the_realm() {
         .clock(FixedClock(T0))
         .nonce_source(FixedNonce("arrivalNonce".into()))
         .build();
-    let wrong = Client::new(signer, stand_in.endpoints());
+    let wrong = Consumer::new(signer, stand_in.endpoints());
     let (request, sent) = wrong.whoami(access.token()).unwrap();
-    let signature = bitbucket_oauth::header::parse_oauth_header(
+    let signature = bitbucket_oauth::rfc5849::parse_oauth_header(
         request.headers()["authorization"].to_str().unwrap(),
     )
     .unwrap()
@@ -1688,7 +1688,7 @@ fn signature_invalid_with_another_key() {
     let signer = Signer::builder(ConsumerKey::new(CONSUMER), RsaSha::sha1(other))
         .clock(stand_in.clock())
         .build();
-    let client = Client::new(signer, stand_in.endpoints());
+    let client = Consumer::new(signer, stand_in.endpoints());
     let (request, pending) = client.request_token("oob").unwrap();
     let response = send(&request).unwrap();
     let err = client.finish_request_token(pending, &response).unwrap_err();
@@ -1762,7 +1762,7 @@ fn token_rejected_for_an_unknown_token_and_a_wrong_verifier() {
     stand_in
         .register_consumer("other-consumer", public_pem().as_bytes())
         .unwrap();
-    let other = Client::new(
+    let other = Consumer::new(
         Signer::builder(ConsumerKey::new("other-consumer"), RsaSha::sha1(key()))
             .clock(stand_in.clock())
             .build(),
@@ -2232,7 +2232,7 @@ fn removed_consumer_is_unknown_first_without_a_token_and_last_with_one() {
         &[("oauth_problem", "consumer_key_unknown")],
     );
 
-    let stale = Client::new(
+    let stale = Consumer::new(
         Signer::builder(ConsumerKey::new(CONSUMER), RsaSha::sha1(key()))
             .clock(FixedClock(T0 - 1000))
             .build(),

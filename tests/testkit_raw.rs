@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use bitbucket_oauth::testkit::{StandIn, TestClock};
-use bitbucket_oauth::{Client, ConsumerKey, RsaPrivateKey, Signer, Token, TokenSecret};
+use bitbucket_oauth::{Consumer, ConsumerKey, RsaPrivateKey, Signer, Token, TokenSecret};
 
 fn raw(request: &http::Request<Vec<u8>>) -> Vec<u8> {
     let mut out = format!(
@@ -43,7 +43,7 @@ fn respond_raw_verifies_like_the_network_path() {
     )
     .clock(clock)
     .build();
-    let client = Client::new(signer, stand_in.endpoints());
+    let client = Consumer::new(signer, stand_in.endpoints());
     let access = stand_in.issue_access_token("raw", "alice").unwrap();
 
     let mut request = http::Request::get(stand_in.url("/plugins/servlet/applinks/whoami"))
@@ -88,7 +88,7 @@ fn respond_raw_verifies_like_the_network_path() {
 /// (so that fuzzing starts from valid signatures, not from refusals).
 #[test]
 fn fuzz_seeds_reach_their_paths() {
-    use bitbucket_oauth::testkit::Consumer;
+    use bitbucket_oauth::testkit::RegisteredConsumer;
     let stand_in = StandIn::builder()
         .clock(TestClock::frozen(1_764_115_200))
         .believed_base_url("http://bitbucket.fuzz/bitbucket")
@@ -96,7 +96,7 @@ fn fuzz_seeds_reach_their_paths() {
         .start()
         .unwrap();
     stand_in.add_consumer(
-        Consumer::rsa("fuzz", include_bytes!("data/keys/rsa2048_public_spki.pem"))
+        RegisteredConsumer::rsa("fuzz", include_bytes!("data/keys/rsa2048_public_spki.pem"))
             .unwrap()
             .two_legged(true)
             .impersonation(true),

@@ -6,19 +6,19 @@
 
 use bitbucket_oauth::testkit::http::send;
 use bitbucket_oauth::testkit::{DEMO_USERS, StandIn, StandInBuilder};
-use bitbucket_oauth::{AccessToken, Client, ConsumerKey, RsaPrivateKey, Signer};
+use bitbucket_oauth::{AccessToken, Consumer, ConsumerKey, RsaPrivateKey, Signer};
 use http::{Request, StatusCode};
 use serde_json::Value;
 
 const CONSUMER: &str = "repos-consumer";
 
-fn start(builder: StandInBuilder) -> (StandIn, Client) {
+fn start(builder: StandInBuilder) -> (StandIn, Consumer) {
     let stand_in = builder.start().unwrap();
     let key = RsaPrivateKey::from_pem(include_str!("data/test_rsa_2048_pkcs8.pem")).unwrap();
     stand_in
         .register_consumer(CONSUMER, key.public_key_pem().unwrap().as_bytes())
         .unwrap();
-    let client = Client::new(
+    let client = Consumer::new(
         Signer::rsa_sha1(ConsumerKey::new(CONSUMER), key),
         stand_in.endpoints(),
     );
@@ -32,7 +32,7 @@ fn token(stand_in: &StandIn, user: &str) -> AccessToken {
 /// A signed GET of `path?query`; the status and the JSON.
 fn get(
     stand_in: &StandIn,
-    client: &Client,
+    client: &Consumer,
     access: &AccessToken,
     path_query: &str,
 ) -> (StatusCode, Value) {
@@ -51,7 +51,7 @@ fn get(
 /// and the number of pages.
 fn all_repos(
     stand_in: &StandIn,
-    client: &Client,
+    client: &Consumer,
     user: &str,
     limit: usize,
 ) -> (Vec<String>, usize) {
@@ -235,7 +235,7 @@ fn grants_restrict_a_project_and_anonymous_sees_public_only() {
 
     // 2-legged and anonymous (no execute-as user): public only.
     stand_in.add_consumer(
-        bitbucket_oauth::testkit::Consumer::rsa(
+        bitbucket_oauth::testkit::RegisteredConsumer::rsa(
             CONSUMER,
             RsaPrivateKey::from_pem(include_str!("data/test_rsa_2048_pkcs8.pem"))
                 .unwrap()

@@ -4,10 +4,10 @@
 
 use std::collections::HashSet;
 
-use bitbucket_oauth::base_string::{BaseString, base_string_uri};
+use bitbucket_oauth::rfc5849::{BaseString, base_string_uri};
 use bitbucket_oauth::clock::{FixedClock, FixedNonce, NonceSource, RandomNonce};
-use bitbucket_oauth::encode::encode;
-use bitbucket_oauth::params::{Parameters, Source};
+use bitbucket_oauth::rfc5849::encode;
+use bitbucket_oauth::{Source, rfc5849::Parameters};
 use bitbucket_oauth::signature::{HmacSha, Plaintext, RsaSha, SignatureMethod};
 use bitbucket_oauth::{
     Access, ConsumerKey, ConsumerSecret, Error, RsaPrivateKey, SignOptions, Signed, Signer, Token,
@@ -618,7 +618,7 @@ fn debug_output_never_shows_secrets() {
         "Token<Access> { token: \"tok\", secret: TokenSecret(<redacted>) }"
     );
     assert_eq!(
-        format!("{:?}", token.as_ref()),
+        format!("{:?}", token.as_token_ref()),
         "TokenRef { token: \"tok\", secret: \"<redacted>\" }"
     );
 
@@ -626,14 +626,14 @@ fn debug_output_never_shows_secrets() {
     let signer = plaintext_signer(consumer);
     let req = request(Method::GET, "https://example.com/", None, b"");
     let signed = signer
-        .sign(&req, &SignOptions::new().token(token.as_ref()))
+        .sign(&req, &SignOptions::new().token(token.as_token_ref()))
         .unwrap();
     assert_eq!(
         signed.signature(),
         format!("{consumer}&{token_secret}"),
         "the test is meaningful"
     );
-    let options = SignOptions::new().token(token.as_ref());
+    let options = SignOptions::new().token(token.as_token_ref());
     let hmac = HmacSha::sha1(ConsumerSecret::new(consumer));
     let texts = [
         format!("{signed:?}"),
@@ -862,7 +862,7 @@ fn extra_parameter_names_that_need_encoding_are_refused() {
         let options = SignOptions::new().extra(name, "x");
         for (path, outcome) in [
             ("sign", signer().sign(&req, &options).map(|_| ())),
-            ("authorize", signer().authorize(&req, &options).map(|_| ())),
+            ("authorize", signer().authorization_header(&req, &options).map(|_| ())),
         ] {
             match outcome {
                 Err(Error::InvalidParameter { name: field, .. }) => {

@@ -7,11 +7,11 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use bitbucket_oauth::base_string::{BaseString, base_string_uri};
+use bitbucket_oauth::rfc5849::{BaseString, base_string_uri};
 use bitbucket_oauth::clock::{FixedClock, FixedNonce};
-use bitbucket_oauth::encode::{decode, decode_form_component, encode, encode_into};
-use bitbucket_oauth::header::parse_oauth_header;
-use bitbucket_oauth::params::Parameters;
+use bitbucket_oauth::rfc5849::{decode, decode_form_component, encode, encode_into};
+use bitbucket_oauth::rfc5849::parse_oauth_header;
+use bitbucket_oauth::rfc5849::Parameters;
 use bitbucket_oauth::signature::{
     self, HmacHash, HmacSha, MethodName, Plaintext, RsaHash, RsaSha, SignatureMethod, VerifyKey,
 };

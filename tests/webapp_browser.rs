@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use bitbucket_oauth::testkit::{StandIn, Times};
 use bitbucket_oauth::{OAuthProblem, RsaPrivateKey};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Consumer, ClientBuilder, Locator};
 use serde_json::json;
 
 const CONSUMER: &str = "webapp-browser-test";
@@ -93,7 +93,7 @@ fn free_port() -> u16 {
 
 /// Starts chromedriver and opens a headless Chromium session, retrying the connection until
 /// chromedriver answers (or exits, or 30 s pass: then the test fails with its output).
-async fn start_browser(name: &str) -> (Driver, Client) {
+async fn start_browser(name: &str) -> (Driver, Consumer) {
     let (chromium, chromedriver) = browser_paths();
     let port = free_port();
     let log = target_dir().join(format!("{name}-chromedriver.log"));
@@ -145,7 +145,7 @@ struct Harness {
     name: &'static str,
     stand_in: StandIn,
     app_url: String,
-    browser: Client,
+    browser: Consumer,
     _driver: Driver,
     _app: tokio::task::JoinHandle<std::io::Result<()>>,
     _one_at_a_time: tokio::sync::MutexGuard<'static, ()>,

@@ -3,9 +3,9 @@
 use std::net::TcpListener;
 use std::time::Duration;
 
-use bitbucket_oauth::reqwest::blocking;
+use bitbucket_oauth::reqwest::BlockingClient;
 use bitbucket_oauth::testkit::{StandIn, http::send};
-use bitbucket_oauth::{Client, ConsumerKey, Endpoints, KeyBits, RsaPrivateKey, Signer};
+use bitbucket_oauth::{Consumer, ConsumerKey, Endpoints, KeyBits, RsaPrivateKey, Signer};
 
 use crate::online::{catch_callback, registration_text};
 use crate::{CliError, CliResult, print_stdout};
@@ -67,11 +67,11 @@ pub(crate) fn run() -> CliResult<()> {
     say("Registered with the stand-in.")?;
 
     let endpoints = Endpoints::bitbucket(stand_in.base_url())?;
-    let client = Client::new(
+    let client = Consumer::new(
         Signer::rsa_sha1(ConsumerKey::new(CONSUMER_KEY), key),
         endpoints,
     );
-    let http = blocking::Client::new(client)?;
+    let http = BlockingClient::new(client)?;
 
     step(
         3,

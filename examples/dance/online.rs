@@ -164,8 +164,8 @@ mod net {
     use std::path::PathBuf;
     use std::time::{Duration, Instant};
 
-    use bitbucket_oauth::reqwest::blocking;
-    use bitbucket_oauth::{Client, ConsumerKey, Endpoints, KeyLoader, Signer, Token, Verifier};
+    use bitbucket_oauth::reqwest::BlockingClient;
+    use bitbucket_oauth::{Consumer, ConsumerKey, Endpoints, KeyLoader, Signer, Token, Verifier};
 
     use super::{load_token, save_token};
     use crate::{CliError, CliResult, print_stdout};
@@ -235,7 +235,7 @@ mod net {
         token_file: PathBuf,
     }
 
-    pub(crate) fn adapter(connection: &Connection) -> CliResult<blocking::Client> {
+    pub(crate) fn adapter(connection: &Connection) -> CliResult<BlockingClient> {
         if connection
             .base_url
             .trim()
@@ -267,7 +267,7 @@ mod net {
                 .map_err(|e| CliError::new(format!("--sign-base-url: {e}")))?;
         }
         let signer = Signer::rsa_sha1(ConsumerKey::new(connection.consumer_key.clone()), key);
-        Ok(blocking::Client::new(Client::new(signer, endpoints))?)
+        Ok(BlockingClient::new(Consumer::new(signer, endpoints))?)
     }
 
     /// A callback we can catch ourselves: http on a loopback host, with a port.
@@ -395,8 +395,8 @@ mod net {
     }
 
     pub(crate) fn finish_login(
-        adapter: &blocking::Client,
-        request_token: &Token<bitbucket_oauth::Request>,
+        adapter: &BlockingClient,
+        request_token: &Token<bitbucket_oauth::Temporary>,
         verifier: &Verifier,
         token_file: &std::path::Path,
     ) -> CliResult<()> {
@@ -432,9 +432,9 @@ mod net {
                 if !body.is_empty() {
                     body.push('&');
                 }
-                body.push_str(&bitbucket_oauth::encode::encode(name));
+                body.push_str(&bitbucket_oauth::rfc5849::encode(name));
                 body.push('=');
-                body.push_str(&bitbucket_oauth::encode::encode(value));
+                body.push_str(&bitbucket_oauth::rfc5849::encode(value));
             }
             body.into_bytes()
         } else if let Some(json) = &args.json_body {

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use bitbucket_oauth::encode;
-use bitbucket_oauth::sign::is_form_urlencoded;
+use bitbucket_oauth::rfc5849::is_form_urlencoded;
 use bitbucket_oauth::signature::{
     HmacHash, HmacSha, MethodName, Plaintext, RsaHash, RsaSha, SignatureMethod,
 };

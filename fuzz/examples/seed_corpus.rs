@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use arbitrary::{Arbitrary, Unstructured};
 use bitbucket_oauth::flow::MAX_TOKEN_RESPONSE_BYTES;
-use bitbucket_oauth::header::MAX_HEADER_BYTES;
+use bitbucket_oauth::rfc5849::MAX_HEADER_BYTES;
 use bitbucket_oauth_fuzz::{
     CallbackInput, ContentType, HeaderChoice, ProtocolInput, RequestInput, ResponseInput, Seed,
     TokenChoice,

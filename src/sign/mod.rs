@@ -445,7 +445,7 @@ impl Signer {
     ///     .body(Vec::new())
     ///     .unwrap();
     /// let options = SignOptions::new().nonce("abcdefghijklmnopqrst").timestamp(1_700_000_000);
-    /// let header = signer.authorize(&request, &options).unwrap();
+    /// let header = signer.authorization_header(&request, &options).unwrap();
     /// assert_eq!(&header, signer.sign(&request, &options).unwrap().authorization());
     /// assert!(header.is_sensitive());
     /// request.headers_mut().insert(http::header::AUTHORIZATION, header);
@@ -459,7 +459,7 @@ impl Signer {
         request: &Request<B>,
         options: &SignOptions<'_>,
     ) -> Result<HeaderValue, Error> {
-        self.authorize_parts(
+        self.authorization_header_parts(
             request.method(),
             request.uri(),
             request.headers(),
@@ -468,12 +468,12 @@ impl Signer {
         )
     }
 
-    /// [`authorize`](Self::authorize) for a request given by its parts.
+    /// [`authorization_header`](Self::authorization_header) for a request given by its parts.
     ///
     /// # Errors
     ///
     /// See [`sign_parts`](Self::sign_parts).
-    pub fn authorize_parts(
+    pub fn authorization_header_parts(
         &self,
         method: &Method,
         uri: &Uri,

@@ -42,7 +42,7 @@ use crate::keys::RsaPublicKey;
 /// fails reports it instead of panicking.
 ///
 /// ```
-/// use bitbucket_oauth::signature::{SignatureMethod, SignError};
+/// use bitbucket_oauth::signature::{MethodError, SignatureMethod};
 ///
 /// /// A signer whose key lives elsewhere (an HSM, a KMS...).
 /// #[derive(Debug)]

@@ -8,13 +8,13 @@
 //!
 //! ```
 //! use bitbucket_oauth::testkit::{StandIn, browser, http::send, oob_verifier};
-//! use bitbucket_oauth::{Client, ConsumerKey, RsaPrivateKey, Signer};
+//! use bitbucket_oauth::{Consumer, ConsumerKey, RsaPrivateKey, Signer};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let stand_in = StandIn::start()?;
 //! let key = RsaPrivateKey::from_pem(include_str!("../../tests/data/test_rsa_2048_pkcs8.pem"))?;
 //! stand_in.register_consumer("my-consumer", key.public_key_pem()?.as_bytes())?;
-//! let client = Client::new(Signer::rsa_sha1(ConsumerKey::new("my-consumer"), key), stand_in.endpoints());
+//! let client = Consumer::new(Signer::rsa_sha1(ConsumerKey::new("my-consumer"), key), stand_in.endpoints());
 //! let (request, pending) = client.request_token("oob")?;
 //! let token = client.finish_request_token(pending, &send(&request)?)?;
 //!

@@ -68,7 +68,7 @@
 //!    (`consumer_key_unknown`).
 //!
 //! A verified 2-legged request acts as the user named by `xoauth_requestor_id`, else `user_id`
-//! (with [`Consumer::impersonation`]), else as the [`Consumer::execute_as`] user, else
+//! (with [`RegisteredConsumer::impersonation`]), else as the [`RegisteredConsumer::execute_as`] user, else
 //! anonymously; an unknown named user is anonymous. When 2-legged OAuth or impersonation is off,
 //! or the user cannot log in ([`StandIn::deactivate_user`]), it is refused as Bitbucket refuses
 //! it: a 401 without `oauth_problem` whose `WWW-Authenticate: OAuth realm="…", oauth_…` echoes
@@ -97,14 +97,14 @@
 //!
 //! ```
 //! use bitbucket_oauth::testkit::{StandIn, http::send, oob_verifier};
-//! use bitbucket_oauth::{Client, ConsumerKey, Endpoints, RsaPrivateKey, Signer};
+//! use bitbucket_oauth::{Consumer, ConsumerKey, Endpoints, RsaPrivateKey, Signer};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let stand_in = StandIn::start()?;
 //! let key = RsaPrivateKey::from_pem(include_str!("../../tests/data/test_rsa_2048_pkcs8.pem"))?;
 //! stand_in.register_consumer("my-consumer", key.public_key_pem()?.as_bytes())?;
 //!
-//! let client = Client::new(
+//! let client = Consumer::new(
 //!     Signer::rsa_sha1(ConsumerKey::new("my-consumer"), key),
 //!     Endpoints::bitbucket(stand_in.base_url())?,
 //! );
@@ -150,7 +150,7 @@ mod wire;
 pub use self::clock::TestClock;
 pub use self::server::{StandIn, StandInBuilder};
 pub use self::state::{
-    ACCESS_TOKEN_LIFETIME_SECS, Consumer, DEFAULT_CONTEXT_PATH, DEFAULT_USER, DEMO_USERS, Decision,
+    ACCESS_TOKEN_LIFETIME_SECS, RegisteredConsumer, DEFAULT_CONTEXT_PATH, DEFAULT_USER, DEMO_USERS, Decision,
     LoggedRequest, MAX_LOGGED_REQUESTS, Malformed, REQUEST_TOKEN_LIFETIME_SECS,
     SESSION_LIFETIME_SECS, TIMESTAMP_WINDOW_SECS, Times, UserDecision, VERIFIER_LEN,
     problem_status,

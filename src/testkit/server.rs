@@ -16,7 +16,7 @@ use super::clock::TestClock;
 use super::data::Catalog;
 use super::provider;
 use super::state::{
-    ACCESS_TOKEN_LIFETIME_SECS, Consumer, DEFAULT_CONTEXT_PATH, DEFAULT_USER, Decision, Faults,
+    ACCESS_TOKEN_LIFETIME_SECS, RegisteredConsumer, DEFAULT_CONTEXT_PATH, DEFAULT_USER, Decision, Faults,
     LoggedRequest, MAX_LOGGED_REQUESTS, Malformed, REQUEST_TOKEN_LIFETIME_SECS,
     SESSION_LIFETIME_SECS, Shared, State, Times, TokenRecord, UserDecision,
 };
@@ -46,7 +46,7 @@ pub struct StandInBuilder {
     users: Vec<String>,
     sample_data: bool,
     demo_data: bool,
-    consumers: Vec<Consumer>,
+    consumers: Vec<RegisteredConsumer>,
     delay: Duration,
     clock_offset: i64,
 }
@@ -117,7 +117,7 @@ impl StandInBuilder {
         self
     }
 
-    /// Accepts HMAC-SHA1 and PLAINTEXT from shared-secret consumers ([`Consumer::hmac`]), for
+    /// Accepts HMAC-SHA1 and PLAINTEXT from shared-secret consumers ([`RegisteredConsumer::hmac`]), for
     /// testing against providers other than Bitbucket. Off by default: like Bitbucket, the
     /// stand-in then accepts only RSA-SHA1 and refuses anything else with
     /// `signature_method_rejected` (400).
@@ -187,7 +187,7 @@ impl StandInBuilder {
     }
 
     /// Registers a consumer from the start.
-    pub fn consumer(mut self, consumer: Consumer) -> Self {
+    pub fn consumer(mut self, consumer: RegisteredConsumer) -> Self {
         self.consumers.push(consumer);
         self
     }
@@ -570,13 +570,13 @@ impl StandIn {
     }
 
     /// Registers an RSA-SHA1 consumer (no 2-legged OAuth) with its SPKI public key; see
-    /// [`Consumer::rsa`]. Replaces a consumer with the same key.
+    /// [`RegisteredConsumer::rsa`]. Replaces a consumer with the same key.
     ///
     /// # Errors
     ///
-    /// See [`Consumer::rsa`].
+    /// See [`RegisteredConsumer::rsa`].
     pub fn register_consumer(&self, key: &str, public_key: &[u8]) -> Result<(), KeyError> {
-        self.add_consumer(Consumer::rsa(key, public_key)?);
+        self.add_consumer(RegisteredConsumer::rsa(key, public_key)?);
         Ok(())
     }
 
@@ -584,11 +584,11 @@ impl StandIn {
     /// requests are refused with `signature_method_rejected` unless the stand-in was started
     /// with [`StandInBuilder::allow_shared_secret_methods`].
     pub fn register_hmac_consumer(&self, key: &str, secret: &str) {
-        self.add_consumer(Consumer::hmac(key, secret));
+        self.add_consumer(RegisteredConsumer::hmac(key, secret));
     }
 
     /// Registers a consumer with its options. Replaces a consumer with the same key.
-    pub fn add_consumer(&self, consumer: Consumer) {
+    pub fn add_consumer(&self, consumer: RegisteredConsumer) {
         self.shared
             .lock()
             .consumers

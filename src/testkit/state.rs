@@ -51,19 +51,19 @@ pub(crate) enum Credential {
 /// Authentication.
 ///
 /// ```
-/// use bitbucket_oauth::testkit::Consumer;
+/// use bitbucket_oauth::testkit::RegisteredConsumer;
 /// let pem = bitbucket_oauth::RsaPrivateKey::from_pem(include_str!("../../tests/data/test_rsa_2048_pkcs8.pem"))
 ///     .unwrap()
 ///     .public_key_pem()
 ///     .unwrap();
-/// let consumer = Consumer::rsa("ci-bot", pem.as_bytes())
+/// let consumer = RegisteredConsumer::rsa("ci-bot", pem.as_bytes())
 ///     .unwrap()
 ///     .two_legged(true)
 ///     .impersonation(true);
 /// assert_eq!(consumer.key(), "ci-bot");
 /// ```
 #[derive(Debug, Clone)]
-pub struct Consumer {
+pub struct RegisteredConsumer {
     pub(crate) key: String,
     pub(crate) credential: Credential,
     pub(crate) two_legged: bool,
@@ -71,7 +71,7 @@ pub struct Consumer {
     pub(crate) execute_as: Option<String>,
 }
 
-impl Consumer {
+impl RegisteredConsumer {
     /// An RSA-SHA1 consumer with its public key as SPKI PEM (`-----BEGIN PUBLIC KEY-----`, what
     /// `openssl rsa -pubout` prints and what Bitbucket's form takes) or SPKI DER.
     ///
@@ -376,7 +376,7 @@ pub(crate) struct State {
     /// Bitbucket's "Base URL" setting: the realm and links in JSON. `None`: the believed base
     /// URL, else the real one.
     pub(crate) base_url_setting: Option<String>,
-    pub(crate) consumers: HashMap<String, Consumer>,
+    pub(crate) consumers: HashMap<String, RegisteredConsumer>,
     pub(crate) users: HashMap<String, bool>,
     /// Browser sessions of the authorization page: session id -> who logged in.
     pub(crate) sessions: HashMap<String, Session>,

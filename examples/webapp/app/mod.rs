@@ -28,7 +28,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use bitbucket_oauth::reqwest::AsyncClient;
 use bitbucket_oauth::{
-    AccessToken, Client, ConsumerKey, Endpoints, Error, RsaPrivateKey, Signer, Token,
+    AccessToken, Consumer, ConsumerKey, Endpoints, Error, RsaPrivateKey, Signer, Token,
 };
 use serde::{Deserialize, Serialize};
 use tower_sessions::cookie::SameSite;
@@ -72,7 +72,7 @@ impl BitbucketServer {
             .ok()
             .and_then(|u| u.host_str().map(str::to_owned))
             .ok_or_else(|| format!("Bitbucket base URL {base_url:?} has no host name"))?;
-        let client = Client::new(
+        let client = Consumer::new(
             Signer::rsa_sha1(ConsumerKey::new(consumer_key), key),
             endpoints,
         );
@@ -180,7 +180,7 @@ pub async fn serve(listener: tokio::net::TcpListener, app: App) -> std::io::Resu
 #[derive(Serialize, Deserialize)]
 struct Pending {
     host: String,
-    token: Token<bitbucket_oauth::Request>,
+    token: Token<bitbucket_oauth::Temporary>,
     started_at: u64,
 }
 

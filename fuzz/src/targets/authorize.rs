@@ -1,4 +1,4 @@
-//! `Signer::authorize` (the header alone) against `Signer::sign_parts` (the header with its
+//! `Signer::authorization_header` (the header alone) against `Signer::sign_parts` (the header with its
 //! working) on an arbitrary method, URI, `Content-Type` and body.
 //!
 //! Properties: never panics; for every signer and option set below, `authorize` gives exactly
@@ -52,8 +52,8 @@ pub fn run(input: RequestInput<'_>) {
     for signer in signers() {
         for options in &options {
             let general = signer.sign_parts(&method, &uri, &headers, input.body, options);
-            let header = signer.authorize_parts(&method, &uri, &headers, input.body, options);
-            let again = signer.authorize_parts(&method, &uri, &headers, input.body, options);
+            let header = signer.authorization_header_parts(&method, &uri, &headers, input.body, options);
+            let again = signer.authorization_header_parts(&method, &uri, &headers, input.body, options);
             match (general, header, again) {
                 (Ok(signed), Ok(header), Ok(again)) => {
                     assert_eq!(signed.authorization(), &header);

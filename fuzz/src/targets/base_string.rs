@@ -9,9 +9,9 @@
 //! `oauth_signature`, plus the protocol parameters.
 
 use crate::input::RequestInput;
-use bitbucket_oauth::base_string::base_string_uri;
+use bitbucket_oauth::rfc5849::base_string_uri;
 use bitbucket_oauth::clock::{FixedClock, FixedNonce};
-use bitbucket_oauth::encode::{decode_form_component, is_unreserved};
+use bitbucket_oauth::rfc5849::{decode_form_component, is_unreserved};
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{
     BaseString, ConsumerKey, ConsumerSecret, Error, SignOptions, Signer, TokenRef,
@@ -73,7 +73,7 @@ pub fn run(input: RequestInput<'_>) {
     };
     let is_form = headers
         .get(CONTENT_TYPE)
-        .is_some_and(|v| bitbucket_oauth::sign::is_form_urlencoded(v.as_bytes()));
+        .is_some_and(|v| bitbucket_oauth::rfc5849::is_form_urlencoded(v.as_bytes()));
 
     let signer = signer();
     let token = TokenRef {

@@ -6,9 +6,9 @@
 //! than `denied` (Atlassian's refusal), equal to what an independent decoding finds.
 
 use crate::input::CallbackInput;
-use bitbucket_oauth::encode::decode_form_component;
+use bitbucket_oauth::rfc5849::decode_form_component;
 use bitbucket_oauth::flow::parse_callback;
-use bitbucket_oauth::{Error, Request, Token, TokenSecret};
+use bitbucket_oauth::{Error, Temporary, Token, TokenSecret};
 
 /// Every value of `name` in the callback's query, decoded independently (lossily, as a browser
 /// would show it).
@@ -31,7 +31,7 @@ fn values(callback: &str, name: &str) -> Vec<String> {
 
 /// The target's body: checks the properties above on one input.
 pub fn run(input: CallbackInput<'_>) {
-    let pending = Token::<Request>::new(input.pending, TokenSecret::new("secret"));
+    let pending = Token::<Temporary>::new(input.pending, TokenSecret::new("secret"));
     let result = parse_callback(input.callback, &pending);
     let tokens = values(input.callback, "oauth_token");
     let verifiers = values(input.callback, "oauth_verifier");

@@ -7,8 +7,8 @@
 //! space only in form components; `Parameters::extend_from_query` equals splitting on `&` and
 //! `=`, form-decoding and encoding each part.
 
-use bitbucket_oauth::encode::{decode, decode_form_component, encode, encode_into, is_unreserved};
-use bitbucket_oauth::params::Parameters;
+use bitbucket_oauth::rfc5849::{decode, decode_form_component, encode, encode_into, is_unreserved};
+use bitbucket_oauth::rfc5849::Parameters;
 
 fn is_hex(b: Option<&u8>) -> bool {
     b.is_some_and(u8::is_ascii_hexdigit)

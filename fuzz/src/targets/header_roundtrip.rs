@@ -8,7 +8,7 @@
 
 use crate::input::{ProtocolInput, TokenChoice};
 use bitbucket_oauth::clock::{FixedClock, FixedNonce};
-use bitbucket_oauth::header::{MAX_HEADER_BYTES, parse_oauth_header};
+use bitbucket_oauth::rfc5849::{MAX_HEADER_BYTES, parse_oauth_header};
 use bitbucket_oauth::signature::{HmacSha, Plaintext};
 use bitbucket_oauth::{ConsumerKey, ConsumerSecret, Error, SignOptions, Signer, TokenRef};
 

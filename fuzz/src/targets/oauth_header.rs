@@ -6,8 +6,8 @@
 //! rendering the parsed parameters canonically (`realm` quoted, every other value
 //! percent-encoded) and parsing again gives the same parameters.
 
-use bitbucket_oauth::encode::encode_into;
-use bitbucket_oauth::header::{
+use bitbucket_oauth::rfc5849::encode_into;
+use bitbucket_oauth::rfc5849::{
     HeaderParseError, MAX_HEADER_BYTES, MAX_HEADER_PARAMS, parse_oauth_header,
 };
 

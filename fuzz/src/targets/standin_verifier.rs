@@ -13,7 +13,7 @@
 
 use std::sync::OnceLock;
 
-use bitbucket_oauth::testkit::{Consumer, StandIn, TestClock};
+use bitbucket_oauth::testkit::{RegisteredConsumer, StandIn, TestClock};
 
 const PUBLIC_KEY: &str = include_str!("../../../tests/data/keys/rsa2048_public_spki.pem");
 
@@ -29,7 +29,7 @@ fn stand_in() -> &'static StandIn {
             .start()
             .expect("the stand-in starts");
         stand_in.add_consumer(
-            Consumer::rsa("fuzz", PUBLIC_KEY.as_bytes())
+            RegisteredConsumer::rsa("fuzz", PUBLIC_KEY.as_bytes())
                 .expect("the public key loads")
                 .two_legged(true)
                 .impersonation(true),

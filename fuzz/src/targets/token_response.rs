@@ -1,6 +1,6 @@
 //! Token-endpoint responses (RFC 5849 §2.1, §2.3) and provider problem reports: an arbitrary
-//! status, headers and body through `Client::finish_request_token`,
-//! `Client::finish_access_token` and `Problem::from_response`.
+//! status, headers and body through `Consumer::finish_request_token`,
+//! `Consumer::finish_access_token` and `Problem::from_response`.
 //!
 //! Properties: never panics; a failure is one of the documented errors; success only for a 2xx
 //! within the size limit, with the token the body carries; a token secret or session handle from
@@ -9,17 +9,17 @@
 
 use crate::input::{HeaderChoice, ResponseInput};
 use bitbucket_oauth::clock::{FixedClock, FixedNonce};
-use bitbucket_oauth::encode::decode_form_component;
+use bitbucket_oauth::rfc5849::decode_form_component;
 use bitbucket_oauth::flow::MAX_TOKEN_RESPONSE_BYTES;
 use bitbucket_oauth::signature::HmacSha;
 use bitbucket_oauth::{
-    Client, ConsumerKey, ConsumerSecret, Endpoints, Error, Problem, Request, Signer, Token,
+    Consumer, ConsumerKey, ConsumerSecret, Endpoints, Error, Problem, Signer, Temporary, Token,
     TokenSecret, Verifier,
 };
 use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::{HeaderName, HeaderValue, Response};
 
-fn client() -> Client {
+fn client() -> Consumer {
     let signer = Signer::builder(
         ConsumerKey::new("consumer"),
         HmacSha::sha1(ConsumerSecret::new("consumer-secret")),
@@ -28,7 +28,7 @@ fn client() -> Client {
     .nonce_source(FixedNonce("abcdefghijklmnopqrstuv".into()))
     .build();
     let endpoints = Endpoints::bitbucket("https://bitbucket.example.com/context").unwrap();
-    Client::new(signer, endpoints)
+    Consumer::new(signer, endpoints)
 }
 
 /// Raw, plain-looking values of the secret fields of a body (decoded name `oauth_token_secret` or
@@ -154,7 +154,7 @@ pub fn run(input: ResponseInput<'_>) {
     }
 
     // Step 3's response.
-    let request_token = Token::<Request>::new("request-token", TokenSecret::new("request-secret"));
+    let request_token = Token::<Temporary>::new("request-token", TokenSecret::new("request-secret"));
     let (_request, pending) = client
         .access_token(&request_token, &Verifier::new("verifier"))
         .unwrap();
