@@ -6,7 +6,7 @@
 //! here: they talk to `git.example.com`. For a demo that runs, see `examples/dance` and
 //! `examples/webapp`.
 //!
-//! `cargo build --example readme --features reqwest`
+//! `cargo build --example readme --features reqwest,serde`
 
 #![allow(dead_code, clippy::unwrap_used)]
 
@@ -53,6 +53,33 @@ fn behind_a_proxy() -> Result<bitbucket_oauth::Endpoints, bitbucket_oauth::SignE
     let endpoints = Endpoints::bitbucket("http://10.0.0.5:7990/bitbucket")?     // where we connect
         .sign_base_url("https://git.example.com/bitbucket")?;                      // what Bitbucket believes it serves
     Ok(endpoints)
+}
+
+/// README, "In a web app": the two handlers' work, with the web framework's parts as
+/// arguments (`examples/webapp` is the whole application).
+#[cfg(feature = "serde")]
+#[rustfmt::skip]
+async fn in_a_web_app(
+    http: &bitbucket_oauth::reqwest::AsyncClient,
+    app_url: &str,
+    host: &str,
+    session: &mut std::collections::HashMap<String, String>,
+    query: &str,
+) -> Result<(String, String), Box<dyn StdError>> {
+    use bitbucket_oauth::{Temporary, Token};
+
+    // GET /auth/{host}: start the dance; the pending request token waits in the session.
+    let request_token = http.request_token(&format!("{app_url}/auth/auth/{host}")).await?;
+    session.insert("pending".to_owned(), serde_json::to_string(&request_token)?);
+    let redirect_to = http.oauth().authorize_url(&request_token);
+
+    // GET /auth/auth/{host}?oauth_token=..&oauth_verifier=..: finish it.
+    let pending: Token<Temporary> = serde_json::from_str(&session.remove("pending").ok_or("no sign-in pending")?)?;
+    let verifier = http.oauth().parse_callback(query, &pending)?;
+    //    ^ Error::CallbackTokenMismatch for a forged or stale callback, Error::UserDenied if refused
+    let access = http.access_token(&pending, &verifier).await?;
+    let user = http.whoami(access.token()).await?;
+    Ok((redirect_to, user))
 }
 
 /// README, "Signing calls yourself".

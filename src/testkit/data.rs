@@ -10,6 +10,9 @@ pub(crate) struct Project {
     pub(crate) name: String,
     pub(crate) description: String,
     pub(crate) public: bool,
+    /// Who may read it: `None` for every user who can log in (Bitbucket's "all licensed users"
+    /// default permission), else only these users. Anonymous callers see public projects only.
+    pub(crate) readers: Option<Vec<String>>,
 }
 
 /// A repository.
@@ -63,6 +66,32 @@ impl Catalog {
         c
     }
 
+    /// The demo catalogue: the [sample](Self::sample) projects plus, for several pages of
+    /// repositories and per-user visibility, `PLAT` (alice and bob: `service-01` to
+    /// `service-30`), `DATA` (alice: `pipeline-01` to `pipeline-25`) and `MKT` (carol:
+    /// `website`, `campaigns`, `brand-assets`, `newsletter`).
+    pub(crate) fn demo() -> Self {
+        let mut c = Self::sample();
+        c.add_project("PLAT", "Platform", "Shared services", false);
+        c.add_project("DATA", "Data", "Pipelines and reports", false);
+        c.add_project("MKT", "Marketing", "Web site and campaigns", false);
+        for user in ["alice", "bob"] {
+            c.grant("PLAT", user);
+        }
+        c.grant("DATA", "alice");
+        c.grant("MKT", "carol");
+        for i in 1..=30 {
+            c.add_repository("PLAT", &format!("service-{i:02}"));
+        }
+        for i in 1..=25 {
+            c.add_repository("DATA", &format!("pipeline-{i:02}"));
+        }
+        for name in ["website", "campaigns", "brand-assets", "newsletter"] {
+            c.add_repository("MKT", name);
+        }
+        c
+    }
+
     fn next(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
@@ -83,7 +112,48 @@ impl Catalog {
             name: name.to_owned(),
             description: description.to_owned(),
             public,
+            readers: None,
         });
+    }
+
+    /// Restricts a project to the users granted read access (the first grant makes it
+    /// restricted); `false` when there is no such project.
+    pub(crate) fn grant(&mut self, project_key: &str, user: &str) -> bool {
+        let Some(p) = self.projects.iter_mut().find(|p| p.key == project_key) else {
+            return false;
+        };
+        let readers = p.readers.get_or_insert_with(Vec::new);
+        if !readers.iter().any(|r| r == user) {
+            readers.push(user.to_owned());
+        }
+        true
+    }
+
+    /// Whether `user` (`None`: anonymous) may see the project.
+    pub(crate) fn visible(p: &Project, user: Option<&str>) -> bool {
+        match (user, &p.readers) {
+            _ if p.public => true,
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(user), Some(readers)) => readers.iter().any(|r| r == user),
+        }
+    }
+
+    /// Every repository `user` may see, project by project (in project order), each project's
+    /// in insertion order: what `GET /rest/api/1.0/repos` lists.
+    pub(crate) fn visible_repositories<'a>(
+        &'a self,
+        user: Option<&'a str>,
+    ) -> impl Iterator<Item = (&'a Repository, &'a Project)> + 'a {
+        self.projects
+            .iter()
+            .filter(move |p| Self::visible(p, user))
+            .flat_map(move |p| {
+                self.repositories
+                    .iter()
+                    .filter(move |r| r.project_key == p.key)
+                    .map(move |r| (r, p))
+            })
     }
 
     /// Adds a repository; `false` when the project does not exist. A repository whose slug already
@@ -171,12 +241,32 @@ pub(crate) fn repository_json(out: &mut String, base: &str, r: &Repository, p: &
     let lower = p.key.to_ascii_lowercase();
     out.push_str("{\"href\":");
     push_json_string(out, &format!("{base}/scm/{lower}/{}.git", r.slug));
-    out.push_str(",\"name\":\"http\"}],\"self\":");
+    out.push_str(",\"name\":\"http\"},{\"href\":");
+    push_json_string(
+        out,
+        &format!("ssh://git@{}:7999/{lower}/{}.git", ssh_host(base), r.slug),
+    );
+    out.push_str(",\"name\":\"ssh\"}],\"self\":");
     push_link(
         out,
         &format!("{base}/projects/{}/repos/{}/browse", p.key, r.slug),
     );
     out.push_str("}}");
+}
+
+/// The host of a base URL (`http://host:port/ctx` -> `host`), for the SSH clone URL that
+/// Bitbucket builds from its SSH base URL (`ssh://git@host:7999`, the default SSH port).
+fn ssh_host(base: &str) -> &str {
+    let rest = base.split_once("://").map_or(base, |(_, rest)| rest);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+    if authority.starts_with('[') {
+        return authority
+            .find(']')
+            .and_then(|end| authority.get(..=end))
+            .unwrap_or(authority);
+    }
+    authority.split(':').next().unwrap_or(authority)
 }
 
 /// Bitbucket's paged envelope around already-rendered `values`.
@@ -217,6 +307,13 @@ pub(crate) fn error_json(message: &str, exception: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ssh_host_of_a_base_url() {
+        assert_eq!(ssh_host("http://127.0.0.1:7990/bitbucket"), "127.0.0.1");
+        assert_eq!(ssh_host("https://git.example.com"), "git.example.com");
+        assert_eq!(ssh_host("http://u@[::1]:80/x"), "[::1]");
+    }
 
     #[test]
     fn slugs_and_json_strings() {

@@ -21,11 +21,14 @@
 //! | `/plugins/servlet/applinks/whoami` | GET | signed; the user name as `text/plain` (empty for anonymous 2-legged calls) |
 //! | `/rest/api/1.0/projects` | GET | signed; paged JSON (`size`, `limit`, `isLastPage`, `values`, `start`, `nextPageStart`; query `start`, `limit` default 25, at most 1000) |
 //! | `/rest/api/1.0/projects/{key}/repos` | GET | signed; paged JSON of the project's repositories |
+//! | `/rest/api/1.0/repos` | GET | signed; paged JSON of every repository the caller may see, project by project: `slug`, `name`, `project` (`key`, `name`, ...), `public`, `links.clone` (`[{"href":"http://…/scm/eng/api-server.git","name":"http"},{"href":"ssh://git@127.0.0.1:7999/eng/api-server.git","name":"ssh"}]`) |
 //!
 //! Sample data: projects `ENG` (repositories `api-server`, `web-app`, `mobile-app`), `OPS`
 //! (`deploy-scripts`) and the public `PUB` (`bitbucket-oauth`); add your own with
-//! [`StandIn::add_project`] and [`StandIn::add_repository`]. Every authenticated user sees every
-//! project; anonymous 2-legged calls see public ones only.
+//! [`StandIn::add_project`] and [`StandIn::add_repository`]. A project without grants is seen
+//! by every user who can log in; [`StandIn::grant_project`] restricts it to the users granted;
+//! anonymous 2-legged calls see public projects only. [`StandInBuilder::demo_data`] starts with
+//! users ([`DEMO_USERS`]) who see different repositories, several pages of them.
 //!
 //! # How it verifies
 //!
@@ -142,14 +145,16 @@ mod data;
 pub mod http;
 mod provider;
 mod server;
+mod state;
 mod wire;
 
 pub use self::clock::TestClock;
-pub use self::server::{
-    ACCESS_TOKEN_LIFETIME_SECS, DEFAULT_CONTEXT_PATH, DEFAULT_USER, Decision, LoggedRequest,
-    MAX_LOGGED_REQUESTS, Malformed, REQUEST_TOKEN_LIFETIME_SECS, RegisteredConsumer,
-    SESSION_LIFETIME_SECS, StandIn, StandInBuilder, TIMESTAMP_WINDOW_SECS, Times, UserDecision,
-    VERIFIER_LEN, problem_status,
+pub use self::server::{StandIn, StandInBuilder};
+pub use self::state::{
+    ACCESS_TOKEN_LIFETIME_SECS, DEFAULT_CONTEXT_PATH, DEFAULT_USER, DEMO_USERS, Decision,
+    LoggedRequest, MAX_LOGGED_REQUESTS, Malformed, REQUEST_TOKEN_LIFETIME_SECS, RegisteredConsumer,
+    SESSION_LIFETIME_SECS, TIMESTAMP_WINDOW_SECS, Times, UserDecision, VERIFIER_LEN,
+    problem_status,
 };
 
 /// Reads the verification code out of the stand-in's `oob` page: the text of

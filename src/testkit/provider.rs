@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use http::{Method, Uri};
 
 use super::data::{self, Catalog};
-use super::server::{
+use super::state::{
     AccessTokenRecord, Credential, Decision, Malformed, RequestState, RequestTokenRecord, Session,
     Shared, State, TIMESTAMP_WINDOW_SECS, TokenRecord, UserDecision, VERIFIER_LEN, problem_status,
 };
@@ -154,6 +154,8 @@ enum Resource {
     Whoami,
     Projects,
     Repos,
+    /// `GET /rest/api/1.0/repos`: every repository the caller may see.
+    AllRepos,
 }
 
 const REQUEST_TOKEN_PATH: &str = "/plugins/servlet/oauth/request-token";
@@ -161,6 +163,7 @@ const AUTHORIZE_PATH: &str = "/plugins/servlet/oauth/authorize";
 const ACCESS_TOKEN_PATH: &str = "/plugins/servlet/oauth/access-token";
 const WHOAMI_PATH: &str = "/plugins/servlet/applinks/whoami";
 const PROJECTS_PATH: &str = "/rest/api/1.0/projects";
+const REPOS_PATH: &str = "/rest/api/1.0/repos";
 
 /// Answers one request.
 pub(crate) fn handle(shared: &Shared, req: &RawRequest) -> Handled {
@@ -179,6 +182,7 @@ pub(crate) fn handle(shared: &Shared, req: &RawRequest) -> Handled {
         LOGIN_PATH => return login(&mut state, ctx, req),
         WHOAMI_PATH => (Endpoint::Resource(Resource::Whoami), None),
         PROJECTS_PATH => (Endpoint::Resource(Resource::Projects), None),
+        REPOS_PATH => (Endpoint::Resource(Resource::AllRepos), None),
         other => match other
             .strip_prefix("/rest/api/1.0/projects/")
             .and_then(|r| r.strip_suffix("/repos"))
@@ -952,7 +956,7 @@ fn serve_resource(
             let visible: Vec<_> = catalog
                 .projects
                 .iter()
-                .filter(|p| user.is_some() || p.public)
+                .filter(|p| Catalog::visible(p, user.as_deref()))
                 .collect();
             let values: Vec<String> = visible
                 .iter()
@@ -980,7 +984,7 @@ fn serve_resource(
                     ),
                 ));
             };
-            if user.is_none() && !p.public {
+            if !Catalog::visible(p, user.as_deref()) {
                 return Ok(json(
                     401,
                     data::error_json(
@@ -1012,6 +1016,24 @@ fn serve_resource(
                 200,
                 data::page_json(&values, start, limit, repos.len()),
             ))
+        }
+        Resource::AllRepos => {
+            let (start, limit) = match paging(v) {
+                Ok(p) => p,
+                Err(reply) => return Ok(reply),
+            };
+            let total = catalog.visible_repositories(user.as_deref()).count();
+            let values: Vec<String> = catalog
+                .visible_repositories(user.as_deref())
+                .skip(start)
+                .take(limit)
+                .map(|(r, p)| {
+                    let mut s = String::new();
+                    data::repository_json(&mut s, base, r, p);
+                    s
+                })
+                .collect();
+            Ok(json(200, data::page_json(&values, start, limit, total)))
         }
     }
 }
@@ -1173,10 +1195,14 @@ fn login_page(ctx: &str, next: &str, failed: bool) -> Reply {
     };
     html(&format!(
         "<h1>Log in</h1>\n{error}<form id=\"login-form\" method=\"post\" action=\"{}{LOGIN_PATH}\">\n\
-         <input type=\"text\" name=\"j_username\" id=\"j_username\">\n\
-         <input type=\"password\" name=\"j_password\" id=\"j_password\">\n\
+         <p><label for=\"j_username\">Username</label> \
+         <input type=\"text\" name=\"j_username\" id=\"j_username\"></p>\n\
+         <p><label for=\"j_password\">Password</label> \
+         <input type=\"password\" name=\"j_password\" id=\"j_password\"></p>\n\
          <input type=\"hidden\" name=\"next\" value=\"{}\">\n\
-         <input type=\"submit\" id=\"login-button\" value=\"Log in\">\n</form>",
+         <input type=\"submit\" id=\"login-button\" value=\"Log in\">\n</form>\n\
+         <p id=\"login-hint\">This is the bitbucket-oauth stand-in: a user's password is their \
+         user name (for example alice / alice).</p>",
         html_escape(ctx),
         html_escape(next)
     ))
@@ -1233,8 +1259,8 @@ fn approval_page(ctx: &str, token: &str, consumer: &str, user: &str, xsrf: &str)
          <form id=\"oauth-approve\" method=\"post\" action=\"{}{AUTHORIZE_PATH}\">\n\
          <input type=\"hidden\" name=\"oauth_token\" value=\"{}\">\n\
          <input type=\"hidden\" name=\"atl_token\" value=\"{}\">\n\
-         <input type=\"submit\" name=\"approve\" value=\"Allow\">\n\
-         <input type=\"submit\" name=\"deny\" value=\"Deny\">\n</form>",
+         <input type=\"submit\" id=\"approve\" name=\"approve\" value=\"Allow\">\n\
+         <input type=\"submit\" id=\"deny\" name=\"deny\" value=\"Deny\">\n</form>",
         html_escape(consumer),
         html_escape(user),
         html_escape(ctx),
