@@ -73,6 +73,25 @@ pub fn normalize(uri: &Uri) -> Result<Uri, SignError> {
     to_uri(to_url(uri)?)
 }
 
+/// `uri` with `pairs` (already `name=value` form, each part encoded) appended to its query,
+/// after a `&` when it has one.
+pub(crate) fn append_query(uri: &Uri, pairs: &str) -> Result<Uri, SignError> {
+    let mut path_and_query = String::from(uri.path());
+    path_and_query.push('?');
+    if let Some(query) = uri.query().filter(|q| !q.is_empty()) {
+        path_and_query.push_str(query);
+        path_and_query.push('&');
+    }
+    path_and_query.push_str(pairs);
+    let mut parts = uri.clone().into_parts();
+    parts.path_and_query = Some(
+        path_and_query
+            .parse()
+            .map_err(|_| SignError::InvalidUri(UriProblem::Unparsable))?,
+    );
+    Uri::from_parts(parts).map_err(|_| SignError::InvalidUri(UriProblem::Unparsable))
+}
+
 /// `uri` as a [`Url`].
 pub(crate) fn to_url(uri: &Uri) -> Result<Url, SignError> {
     if uri.scheme().is_none() {

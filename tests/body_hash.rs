@@ -346,31 +346,16 @@ fn to_urlencoded_carries_the_hash() {
 }
 
 #[cfg(feature = "testkit")]
+#[path = "support/raw_request.rs"]
+mod raw_request;
+
+#[cfg(feature = "testkit")]
 mod stand_in {
     use super::*;
     use bitbucket_oauth::Consumer;
     use bitbucket_oauth::testkit::{StandIn, TestClock};
 
-    fn raw(request: &http::Request<Vec<u8>>) -> Vec<u8> {
-        let mut out = format!(
-            "{} {} HTTP/1.1\r\nHost: {}\r\n",
-            request.method(),
-            request.uri().path_and_query().unwrap(),
-            request.uri().authority().unwrap()
-        )
-        .into_bytes();
-        for (name, value) in request.headers() {
-            out.extend_from_slice(name.as_str().as_bytes());
-            out.extend_from_slice(b": ");
-            out.extend_from_slice(value.as_bytes());
-            out.extend_from_slice(b"\r\n");
-        }
-        out.extend_from_slice(
-            format!("Content-Length: {}\r\n\r\n", request.body().len()).as_bytes(),
-        );
-        out.extend_from_slice(request.body());
-        out
-    }
+    use super::raw_request::raw;
 
     fn text(response: &[u8]) -> String {
         String::from_utf8_lossy(response).into_owned()

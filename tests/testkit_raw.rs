@@ -6,24 +6,9 @@
 use bitbucket_oauth::testkit::{StandIn, TestClock};
 use bitbucket_oauth::{Consumer, ConsumerKey, RsaPrivateKey, Signer, Token, TokenSecret};
 
-fn raw(request: &http::Request<Vec<u8>>) -> Vec<u8> {
-    let mut out = format!(
-        "{} {} HTTP/1.1\r\nHost: {}\r\n",
-        request.method(),
-        request.uri().path_and_query().unwrap(),
-        request.uri().authority().unwrap()
-    )
-    .into_bytes();
-    for (name, value) in request.headers() {
-        out.extend_from_slice(name.as_str().as_bytes());
-        out.extend_from_slice(b": ");
-        out.extend_from_slice(value.as_bytes());
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(format!("Content-Length: {}\r\n\r\n", request.body().len()).as_bytes());
-    out.extend_from_slice(request.body());
-    out
-}
+#[path = "support/raw_request.rs"]
+mod raw_request;
+use raw_request::raw;
 
 fn status(response: &[u8]) -> &str {
     std::str::from_utf8(&response[..12]).unwrap()

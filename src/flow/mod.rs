@@ -22,7 +22,7 @@ use crate::base_string::BaseString;
 use crate::bitbucket::Endpoints;
 use crate::credentials::{Access, Temporary, Token, TokenKind, TokenSecret, Verifier};
 use crate::encode;
-use crate::error::{SignError, UriProblem};
+use crate::error::SignError;
 use crate::text::clip;
 
 mod error;
@@ -511,22 +511,9 @@ impl Consumer {
         request: &mut HttpRequest<B>,
         user: &str,
     ) -> Result<(), Error> {
-        let uri = request.uri();
-        let mut pq = String::from(uri.path());
-        pq.push('?');
-        if let Some(q) = uri.query().filter(|q| !q.is_empty()) {
-            pq.push_str(q);
-            pq.push('&');
-        }
-        pq.push_str("user_id=");
-        encode::encode_into(&mut pq, user.as_bytes());
-        let mut parts = uri.clone().into_parts();
-        parts.path_and_query = Some(
-            pq.parse()
-                .map_err(|_| SignError::InvalidUri(UriProblem::Unparsable))?,
-        );
-        *request.uri_mut() =
-            Uri::from_parts(parts).map_err(|_| SignError::InvalidUri(UriProblem::Unparsable))?;
+        let mut pair = String::from("user_id=");
+        encode::encode_into(&mut pair, user.as_bytes());
+        *request.uri_mut() = crate::uri::append_query(request.uri(), &pair)?;
         Ok(())
     }
 

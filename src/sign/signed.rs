@@ -3,7 +3,7 @@
 use std::fmt;
 
 use http::header::AUTHORIZATION;
-use http::{HeaderValue, Request, Uri};
+use http::{HeaderValue, Request};
 
 use super::has_form_body;
 use super::protocol::{NONCE, Protocol, Span};
@@ -109,22 +109,7 @@ impl Signed {
     ///
     /// [`SignError::InvalidUri`] if the resulting URI cannot be built.
     pub fn apply_query<B>(&self, request: &mut Request<B>) -> Result<(), SignError> {
-        let uri = request.uri();
-        let mut path_and_query = String::from(uri.path());
-        path_and_query.push('?');
-        if let Some(query) = uri.query().filter(|q| !q.is_empty()) {
-            path_and_query.push_str(query);
-            path_and_query.push('&');
-        }
-        path_and_query.push_str(&self.to_urlencoded());
-        let mut parts = uri.clone().into_parts();
-        parts.path_and_query = Some(
-            path_and_query
-                .parse()
-                .map_err(|_| SignError::InvalidUri(crate::error::UriProblem::Unparsable))?,
-        );
-        *request.uri_mut() = Uri::from_parts(parts)
-            .map_err(|_| SignError::InvalidUri(crate::error::UriProblem::Unparsable))?;
+        *request.uri_mut() = crate::uri::append_query(request.uri(), &self.to_urlencoded())?;
         Ok(())
     }
 
