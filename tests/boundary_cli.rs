@@ -96,6 +96,18 @@ fn finish(mut child: Child) -> Finished {
     }
 }
 
+/// The refusal's explanation ends by saying that `parameter`'s values differ, without showing
+/// either (both are secret).
+fn assert_secret_differs(finished: &Finished, parameter: &str) {
+    assert!(
+        finished.stderr.ends_with(&format!(
+            " Base string differences:\n  - parameter {parameter}: the value we signed and the one the provider saw differ (secret, not shown)\n"
+        )),
+        "{}",
+        finished.stderr
+    );
+}
+
 fn spawn(args: &[&str], dir: &Path) -> Child {
     Command::new(dance_binary())
         .args(args)
@@ -342,13 +354,7 @@ fn login_and_renew_refused_show_no_secret() {
 
     let finished = login(&connection, &dir, |_| VERIFIER.to_owned());
     assert_eq!(finished.code, Some(1), "{}", finished.stderr);
-    assert!(
-        finished.stderr.ends_with(
-            " Base string differences:\n  - parameter oauth_verifier: the value we signed and the one the provider saw differ (secret, not shown)\n"
-        ),
-        "{}",
-        finished.stderr
-    );
+    assert_secret_differs(&finished, "oauth_verifier");
     assert_clean("login", &finished);
     let sent = server.requests();
     assert_eq!(sent.len(), 2);
@@ -370,13 +376,7 @@ fn login_and_renew_refused_show_no_secret() {
     .unwrap();
     let finished = finish(spawn(&[&["renew"][..], &connection[..]].concat(), &dir));
     assert_eq!(finished.code, Some(1), "{}", finished.stderr);
-    assert!(
-        finished.stderr.ends_with(
-            " Base string differences:\n  - parameter oauth_session_handle: the value we signed and the one the provider saw differ (secret, not shown)\n"
-        ),
-        "{}",
-        finished.stderr
-    );
+    assert_secret_differs(&finished, "oauth_session_handle");
     assert_clean("renew", &finished);
     assert!(
         server.requests()[2]

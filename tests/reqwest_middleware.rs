@@ -75,25 +75,32 @@ fn statuses(log: &[LoggedRequest]) -> Vec<(u16, Option<OAuthProblem>)> {
         .collect()
 }
 
-#[tokio::test]
-async fn a_retry_after_503_is_signed_again_with_an_access_token() {
-    let (stand_in, oauth) = setup();
-    let access = stand_in.issue_access_token(CONSUMER, "alice").unwrap();
-    let client = retry_then_sign(SigningMiddleware::access(oauth, access.token().clone()));
+/// Sends `GET whoami` through `client` while the stand-in fails the first verified attempt
+/// with 503, and returns the stand-in's log: the answer is alice's 200, and the stand-in answers
+/// 503 only after the signature and nonce verified, so both attempts verified, the second with
+/// a nonce of its own (a repeated one is `nonce_used`).
+async fn retried_once(stand_in: &StandIn, client: &ClientWithMiddleware) -> Vec<LoggedRequest> {
     stand_in.fail_next_with(StatusCode::SERVICE_UNAVAILABLE);
 
     let response = client.get(stand_in.url(WHOAMI)).send().await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.bytes().await.unwrap().as_ref(), b"alice");
 
-    // The stand-in answers 503 only after the signature and nonce verified: both attempts
-    // verified, the second with a nonce of its own (a repeated one is `nonce_used`).
     let log = stand_in.requests();
     assert_eq!(statuses(&log), [(503, None), (200, None)]);
     assert_ne!(
         oauth_param(&log[0], "oauth_nonce"),
         oauth_param(&log[1], "oauth_nonce")
     );
+    log
+}
+
+#[tokio::test]
+async fn a_retry_after_503_is_signed_again_with_an_access_token() {
+    let (stand_in, oauth) = setup();
+    let access = stand_in.issue_access_token(CONSUMER, "alice").unwrap();
+    let client = retry_then_sign(SigningMiddleware::access(oauth, access.token().clone()));
+    let log = retried_once(&stand_in, &client).await;
     for r in &log {
         assert_eq!(oauth_param(r, "oauth_token"), access.token().token());
         assert_eq!(oauth_param(r, "oauth_signature_method"), "HMAC-SHA1");
@@ -104,18 +111,7 @@ async fn a_retry_after_503_is_signed_again_with_an_access_token() {
 async fn a_retry_after_503_is_signed_again_two_legged_with_one_user_id() {
     let (stand_in, oauth) = setup();
     let client = retry_then_sign(SigningMiddleware::two_legged(oauth, Some("alice")));
-    stand_in.fail_next_with(StatusCode::SERVICE_UNAVAILABLE);
-
-    let response = client.get(stand_in.url(WHOAMI)).send().await.unwrap();
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.bytes().await.unwrap().as_ref(), b"alice");
-
-    let log = stand_in.requests();
-    assert_eq!(statuses(&log), [(503, None), (200, None)]);
-    assert_ne!(
-        oauth_param(&log[0], "oauth_nonce"),
-        oauth_param(&log[1], "oauth_nonce")
-    );
+    let log = retried_once(&stand_in, &client).await;
     for r in &log {
         // Each attempt starts from the caller's request: `user_id` is added once, not per retry.
         assert_eq!(r.query.as_deref(), Some("user_id=alice"));

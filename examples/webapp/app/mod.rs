@@ -233,17 +233,22 @@ async fn index(State(app): State<App>, session: Session, Query(notice): Query<No
     )
 }
 
+/// The 404 page for a host name no configured server has.
+fn unknown_server(host: &str) -> Response {
+    Page::error(
+        404,
+        "Unknown Bitbucket server",
+        &format!("No Bitbucket server with the host name {host} is configured."),
+    )
+}
+
 async fn start_sign_in(
     State(app): State<App>,
     Path(host): Path<String>,
     session: Session,
 ) -> Response {
     let Some(server) = app.server(&host) else {
-        return Page::error(
-            404,
-            "Unknown Bitbucket server",
-            &format!("No Bitbucket server with the host name {host} is configured."),
-        );
+        return unknown_server(&host);
     };
     let callback = app.callback_url(&server.host);
     let token = match server.http.request_token(&callback).await {
@@ -271,11 +276,7 @@ async fn callback(
     session: Session,
 ) -> Response {
     let Some(server) = app.server(&host) else {
-        return Page::error(
-            404,
-            "Unknown Bitbucket server",
-            &format!("No Bitbucket server with the host name {host} is configured."),
-        );
+        return unknown_server(&host);
     };
     // The pending token is used once, whatever happens next: a second callback (a replay, a
     // reload) finds none.
