@@ -7,6 +7,7 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+mod floor;
 
 use std::hint::black_box;
 use std::num::NonZeroU64;
@@ -229,6 +230,36 @@ fn bench_peers(c: &mut Criterion) {
     });
     g.bench_function("HMAC-SHA1/oauth1-request", |b| {
         b.iter(|| peer.get(black_box(TYPICAL_BASE), black_box(&params)))
+    });
+
+    // The floor (benches/floor/mod.rs): the same header from a signer hand-specialized to this
+    // one request, first under issue 10's rules, then with the two shortcuts they rule out.
+    let consumer = floor::Consumer::new(CONSUMER_KEY, CONSUMER_SECRET);
+    let uri: http::Uri = TYPICAL_URI.parse().unwrap();
+    let call = floor::Call {
+        uri: &uri,
+        token: TOKEN,
+        token_secret: TOKEN_SECRET,
+        nonce: NONCE,
+        timestamp: TIMESTAMP,
+    };
+    let keyed = floor::keyed(&consumer, TOKEN_SECRET);
+    assert_eq!(&floor::header(&consumer, &call), our_signed.authorization());
+    let (header, base_string) = floor::header_and_base_string(&consumer, &call);
+    assert_eq!(&header, our_signed.authorization());
+    assert_eq!(base_string, our_signed.base_string().unredacted());
+    assert_eq!(
+        &floor::header_with_shortcuts(&consumer, &call, &keyed),
+        our_signed.authorization()
+    );
+    g.bench_function("HMAC-SHA1/floor", |b| {
+        b.iter(|| floor::header(&consumer, black_box(&call)))
+    });
+    g.bench_function("HMAC-SHA1/floor-keeping-base-string", |b| {
+        b.iter(|| floor::header_and_base_string(&consumer, black_box(&call)))
+    });
+    g.bench_function("HMAC-SHA1/floor-with-shortcuts", |b| {
+        b.iter(|| floor::header_with_shortcuts(&consumer, black_box(&call), &keyed))
     });
 
     // RSA-SHA1: oauth1-request signs with `rsa` 0.9 (no blinding); ours with `rsa` 0.10 (blinded).

@@ -140,6 +140,18 @@ ratio_row("oauth1-request time / ours (HMAC-SHA1, `authorization_header`)", peer
           lambda r: r >= 1.5)
 ratio_row("oauth1-request time / ours (HMAC-SHA1, `sign`)", peer, peer_ours_sign, ">= 1.2x",
           lambda r: r >= 1.2)
+# The floor (benches/floor/mod.rs): what the speed targets can be judged against.
+floor = get("peers/HMAC-SHA1/floor")
+floor_cut = get("peers/HMAC-SHA1/floor-with-shortcuts")
+row("floor: the same header from a signer hand-specialized to this one request, on the same "
+    "libraries and under issue 10's rules (`benches/floor/mod.rs`; header only, base string not kept)",
+    fmt(floor))
+ratio_row("oauth1-request time / floor (the most any signer under these rules could reach)",
+          peer, floor, "", lambda r: None)
+row("the floor with the two shortcuts issue 10 rules out (an HMAC state keyed with the token "
+    "secret kept across calls; the encoder skipped for unreserved text)", fmt(floor_cut))
+ratio_row("oauth1-request time / floor with those shortcuts", peer, floor_cut, "", lambda r: None)
+ratio_row("ours (`authorization_header`) time / floor", peer_ours, floor, "", lambda r: None)
 if oauthlib_ns:
     row("same typical request, Python oauthlib 4.0.1 (HMAC-SHA1, best of 5)",
         fmt(float(oauthlib_ns)))
