@@ -67,11 +67,11 @@ impl<'a> UriParts<'a> {
 
     /// Writes the base string URI (not yet encoded).
     fn write_plain(&self, out: &mut String) {
-        self.pieces(|piece| out.push_str(piece));
+        self.uri_pieces(|piece| out.push_str(piece));
     }
 
     /// Hands the base string URI to `sink` piece by piece: the one writer of §3.4.1.2's URI.
-    fn pieces(&self, mut sink: impl FnMut(&str)) {
+    fn uri_pieces(&self, mut sink: impl FnMut(&str)) {
         lowercase(self.scheme, &mut sink);
         sink("://");
         sink(&host_as_sent(self.host));
@@ -101,6 +101,30 @@ fn lowercase(text: &str, sink: &mut impl FnMut(&str)) {
         sink(&text.to_ascii_lowercase());
     } else {
         sink(text);
+    }
+}
+
+/// Text a base string is made of, handed to a sink piece by piece (and encoded as it arrives):
+/// a base string URI, the normalized parameters, or either part given whole.
+trait Pieces {
+    fn pieces(&self, sink: impl FnMut(&str));
+}
+
+impl Pieces for UriParts<'_> {
+    fn pieces(&self, sink: impl FnMut(&str)) {
+        self.uri_pieces(sink);
+    }
+}
+
+impl Pieces for Parameters {
+    fn pieces(&self, sink: impl FnMut(&str)) {
+        self.normalized_pieces(sink);
+    }
+}
+
+impl Pieces for str {
+    fn pieces(&self, mut sink: impl FnMut(&str)) {
+        sink(self);
     }
 }
 
@@ -181,12 +205,7 @@ impl BaseString {
         params.sort();
         let capacity =
             method.as_str().len() + uri.path.len() * 3 / 2 + 64 + params.encoded_len() * 3 / 2;
-        Ok(Self::write(
-            method.as_str(),
-            capacity,
-            |sink| uri.pieces(sink),
-            |sink| params.normalized_pieces(sink),
-        ))
+        Ok(Self::write(method.as_str(), capacity, &uri, params))
     }
 
     /// Assembles `METHOD&enc(uri)&enc(normalized)` from its three plain parts. The method is
@@ -196,8 +215,8 @@ impl BaseString {
         Self::write(
             method,
             method.len() + (base_uri.len() + normalized_params.len()) * 3 / 2 + 2,
-            |sink| sink(base_uri),
-            |sink| sink(normalized_params),
+            base_uri,
+            normalized_params,
         )
     }
 
@@ -207,18 +226,18 @@ impl BaseString {
     fn write(
         method: &str,
         capacity: usize,
-        uri: impl FnOnce(&mut dyn FnMut(&str)),
-        normalized: impl FnOnce(&mut dyn FnMut(&str)),
+        uri: &(impl Pieces + ?Sized),
+        normalized: &(impl Pieces + ?Sized),
     ) -> Self {
         let mut text = String::with_capacity(capacity);
         encode::encode_into(&mut text, method.as_bytes());
         text.make_ascii_uppercase();
         let first_amp = text.len();
         text.push('&');
-        uri(&mut |piece| encode::encode_into(&mut text, piece.as_bytes()));
+        uri.pieces(|piece| encode::encode_into(&mut text, piece.as_bytes()));
         let second_amp = text.len();
         text.push('&');
-        normalized(&mut |piece| encode::encode_into(&mut text, piece.as_bytes()));
+        normalized.pieces(|piece| encode::encode_into(&mut text, piece.as_bytes()));
         Self {
             text,
             first_amp,

@@ -11,8 +11,9 @@ pub use crate::error::Source;
 
 /// A multiset of request parameters, each name and value already encoded per RFC 5849 §3.6.
 //
-// Every encoded name and value lives in one shared buffer; a pair is three offsets into it
-// (name `start..mid`, value `mid..end`), so collecting n parameters costs two allocations, not 2n.
+// Every encoded name and value lives in one shared buffer, each pair written there as
+// `&name=value`; a pair is three offsets into it (its `&`, its `=` and its end), so collecting n
+// parameters costs two allocations, not 2n, and a pair is one piece of the normalized string.
 #[derive(Clone, Default)]
 pub struct Parameters {
     buf: String,
@@ -21,9 +22,22 @@ pub struct Parameters {
 
 #[derive(Debug, Clone, Copy)]
 struct Pair {
+    /// The `&` before the name.
     start: usize,
+    /// The `=` between name and value.
     mid: usize,
+    /// The end of the value.
     end: usize,
+}
+
+impl Pair {
+    fn name(self) -> std::ops::Range<usize> {
+        self.start + 1..self.mid
+    }
+
+    fn value(self) -> std::ops::Range<usize> {
+        self.mid + 1..self.end
+    }
 }
 
 impl PartialEq for Parameters {
@@ -123,10 +137,29 @@ impl Parameters {
 
     /// Adds one parameter given in its plain (decoded) form; it is encoded here.
     pub fn push(&mut self, name: impl AsRef<[u8]>, value: impl AsRef<[u8]>) {
-        let start = self.buf.len();
+        let start = self.begin_pair();
         encode::encode_into(&mut self.buf, name.as_ref());
-        let mid = self.buf.len();
+        let mid = self.begin_value();
         encode::encode_into(&mut self.buf, value.as_ref());
+        self.end_pair(start, mid);
+    }
+
+    /// Starts a pair: writes its `&`; where it starts.
+    fn begin_pair(&mut self) -> usize {
+        let start = self.buf.len();
+        self.buf.push('&');
+        start
+    }
+
+    /// Ends a pair's name: writes its `=`; where it is.
+    fn begin_value(&mut self) -> usize {
+        let mid = self.buf.len();
+        self.buf.push('=');
+        mid
+    }
+
+    /// Records the pair written since `start`.
+    fn end_pair(&mut self, start: usize, mid: usize) {
         self.pairs.push(Pair {
             start,
             mid,
@@ -168,9 +201,9 @@ impl Parameters {
             if name == b"oauth_signature" {
                 continue;
             }
-            let start = self.buf.len();
+            let start = self.begin_pair();
             encode::encode_into(&mut self.buf, name);
-            let mid = self.buf.len();
+            let mid = self.begin_value();
             let value = match form_decoded(&mut scratch, segment.value) {
                 Ok(value) => value,
                 Err(e) => {
@@ -179,11 +212,7 @@ impl Parameters {
                 }
             };
             encode::encode_into(&mut self.buf, value);
-            self.pairs.push(Pair {
-                start,
-                mid,
-                end: self.buf.len(),
-            });
+            self.end_pair(start, mid);
         }
         Ok(())
     }
@@ -191,22 +220,18 @@ impl Parameters {
     /// Adds one pair whose name and value are already RFC 5849 §3.6 encodings (the caller
     /// vouches for it: the signer's protocol parameters, encoded once).
     pub(crate) fn push_encoded(&mut self, name: &str, value: &str) {
-        let start = self.buf.len();
+        let start = self.begin_pair();
         self.buf.push_str(name);
-        let mid = self.buf.len();
+        let mid = self.begin_value();
         self.buf.push_str(value);
-        self.pairs.push(Pair {
-            start,
-            mid,
-            end: self.buf.len(),
-        });
+        self.end_pair(start, mid);
     }
 
     #[inline]
     fn get(&self, pair: Pair) -> (&str, &str) {
         (
-            self.buf.get(pair.start..pair.mid).unwrap_or_default(),
-            self.buf.get(pair.mid..pair.end).unwrap_or_default(),
+            self.buf.get(pair.name()).unwrap_or_default(),
+            self.buf.get(pair.value()).unwrap_or_default(),
         )
     }
 
@@ -243,9 +268,9 @@ impl Parameters {
         // parameters arrive already in order. Equal pairs are identical, so stability changes
         // nothing in the result.
         self.pairs.sort_by(|a, b| {
-            at(a.start..a.mid)
-                .cmp(at(b.start..b.mid))
-                .then_with(|| at(a.mid..a.end).cmp(at(b.mid..b.end)))
+            at(a.name())
+                .cmp(at(b.name()))
+                .then_with(|| at(a.value()).cmp(at(b.value())))
         });
     }
 
@@ -257,16 +282,13 @@ impl Parameters {
     }
 
     /// Hands the normalized parameter string of the pairs, in their current order, to `sink`
-    /// piece by piece (names, values, `=` and `&`): the one writer of §3.4.1.3.2's string,
-    /// whether it is kept as is or encoded again into a base string.
+    /// one pair at a time (`name=value`, then `&name=value` for each next one): the one writer
+    /// of §3.4.1.3.2's string, whether it is kept as is or encoded again into a base string.
     pub(crate) fn normalized_pieces(&self, mut sink: impl FnMut(&str)) {
-        for (i, (name, value)) in self.iter().enumerate() {
-            if i > 0 {
-                sink("&");
-            }
-            sink(name);
-            sink("=");
-            sink(value);
+        for (i, pair) in self.pairs.iter().enumerate() {
+            // The first pair leaves out its `&`.
+            let from = if i == 0 { pair.start + 1 } else { pair.start };
+            sink(self.buf.get(from..pair.end).unwrap_or_default());
         }
     }
 
@@ -289,7 +311,7 @@ impl Parameters {
     pub(crate) fn encoded_len(&self) -> usize {
         self.pairs
             .iter()
-            .map(|p| p.end - p.start + 2)
+            .map(|p| p.end - p.start)
             .sum::<usize>()
             .saturating_sub(1)
     }
