@@ -10,7 +10,6 @@ mod common;
 mod floor;
 
 use std::hint::black_box;
-use std::num::NonZeroU64;
 
 use bitbucket_oauth::rfc5849::BaseString;
 use bitbucket_oauth::rfc5849::Parameters;
@@ -181,13 +180,6 @@ fn bench_header(c: &mut Criterion) {
     g.finish();
 }
 
-/// The `oauth_signature` value of an `OAuth ...` header, percent-decoded.
-fn signature_of(header: &str) -> String {
-    let start = header.find("oauth_signature=\"").unwrap() + "oauth_signature=\"".len();
-    let end = start + header[start..].find('"').unwrap();
-    String::from_utf8(bitbucket_oauth::rfc5849::decode(&header[start..end]).unwrap()).unwrap()
-}
-
 fn bench_peers(c: &mut Criterion) {
     let typical = typical_request();
     let token = token();
@@ -196,20 +188,10 @@ fn bench_peers(c: &mut Criterion) {
         .nonce(NONCE)
         .timestamp(TIMESTAMP);
     let params = oauth::ParameterList::new(TYPICAL_QUERY);
-    fn peer_builder<SM: oauth::signature_method::SignatureMethod>(
-        sm: SM,
-    ) -> oauth::Builder<'static, SM, &'static str, &'static str> {
-        let mut b = oauth::Builder::new(oauth::Credentials::new(CONSUMER_KEY, CONSUMER_SECRET), sm);
-        b.token(oauth::Credentials::new(TOKEN, TOKEN_SECRET))
-            .nonce(NONCE)
-            .timestamp(NonZeroU64::new(TIMESTAMP))
-            .version(true);
-        b
-    }
 
     // HMAC-SHA1: both must compute the same signature, or the comparison is meaningless.
     let ours = pinned_signer(hmac_sha1());
-    let peer = peer_builder(oauth::HmacSha1::new());
+    let peer = oauth1_request_builder(oauth::HmacSha1::new());
     let their_header = peer.get(TYPICAL_BASE, &params);
     let our_signed = ours.sign(&typical, &pinned).unwrap();
     assert_eq!(signature_of(&their_header), our_signed.signature());
@@ -234,15 +216,8 @@ fn bench_peers(c: &mut Criterion) {
 
     // The floor (benches/floor/mod.rs): the same header from a signer hand-specialized to this
     // one request, first under issue 10's rules, then with the two shortcuts they rule out.
-    let consumer = floor::Consumer::new(CONSUMER_KEY, CONSUMER_SECRET);
-    let uri: http::Uri = TYPICAL_URI.parse().unwrap();
-    let call = floor::Call {
-        uri: &uri,
-        token: TOKEN,
-        token_secret: TOKEN_SECRET,
-        nonce: NONCE,
-        timestamp: TIMESTAMP,
-    };
+    let (consumer, uri) = floor::typical();
+    let call = floor::typical_call(&uri);
     let keyed = floor::keyed(&consumer, TOKEN_SECRET);
     assert_eq!(&floor::header(&consumer, &call), our_signed.authorization());
     let (header, base_string) = floor::header_and_base_string(&consumer, &call);
@@ -265,7 +240,7 @@ fn bench_peers(c: &mut Criterion) {
     // RSA-SHA1: oauth1-request signs with `rsa` 0.9 (no blinding); ours with `rsa` 0.10 (blinded).
     use oauth::signature_method::rsa_sha1_09::{DecodePrivateKey, RsaPrivateKey, RsaSha1};
     let their_key = RsaPrivateKey::from_pkcs8_pem(KEY_2048).unwrap();
-    let rsa_peer = peer_builder(RsaSha1::new(their_key));
+    let rsa_peer = oauth1_request_builder(RsaSha1::new(their_key));
     let rsa_ours = pinned_signer(RsaSha::sha1(key_2048()));
     assert_eq!(
         signature_of(&rsa_peer.get(TYPICAL_BASE, &params)),

@@ -85,3 +85,26 @@ pub fn criterion_config() -> criterion::Criterion {
         .measurement_time(std::time::Duration::from_secs(3))
         .configure_from_args()
 }
+
+/// oauth1-request 0.6 set up for the typical request: the same credentials, nonce, timestamp
+/// and `oauth_version` as ours.
+pub fn oauth1_request_builder<SM: oauth1_request::signature_method::SignatureMethod>(
+    method: SM,
+) -> oauth1_request::Builder<'static, SM, &'static str, &'static str> {
+    let mut b = oauth1_request::Builder::new(
+        oauth1_request::Credentials::new(CONSUMER_KEY, CONSUMER_SECRET),
+        method,
+    );
+    b.token(oauth1_request::Credentials::new(TOKEN, TOKEN_SECRET))
+        .nonce(NONCE)
+        .timestamp(std::num::NonZeroU64::new(TIMESTAMP))
+        .version(true);
+    b
+}
+
+/// The `oauth_signature` value of an `OAuth ...` header, percent-decoded.
+pub fn signature_of(header: &str) -> String {
+    let start = header.find("oauth_signature=\"").unwrap() + "oauth_signature=\"".len();
+    let end = start + header[start..].find('"').unwrap();
+    String::from_utf8(bitbucket_oauth::rfc5849::decode(&header[start..end]).unwrap()).unwrap()
+}

@@ -65,6 +65,25 @@ pub struct Call<'a> {
     pub timestamp: u64,
 }
 
+/// The consumer and URI of the benches' typical request.
+pub fn typical() -> (Consumer, http::Uri) {
+    (
+        Consumer::new(super::common::CONSUMER_KEY, super::common::CONSUMER_SECRET),
+        super::common::TYPICAL_URI.parse().unwrap(),
+    )
+}
+
+/// The typical request's call, with the benches' token, nonce and timestamp.
+pub fn typical_call(uri: &http::Uri) -> Call<'_> {
+    Call {
+        uri,
+        token: super::common::TOKEN,
+        token_secret: super::common::TOKEN_SECRET,
+        nonce: super::common::NONCE,
+        timestamp: super::common::TIMESTAMP,
+    }
+}
+
 /// Where the encoder's output goes: a `String`, or the MAC itself.
 trait Sink {
     fn put(&mut self, bytes: &str);
