@@ -122,7 +122,7 @@ fn main() {
     pair(
         "hmac-sha1-authorization-header",
         "oauth1-request time / `Signer::authorization_header` time",
-        41,
+        61,
         hmac_round,
         Box::new(timed(|| {
             ours.authorization_header(black_box(&typical), &pinned)
@@ -134,7 +134,7 @@ fn main() {
     pair(
         "hmac-sha1-sign",
         "oauth1-request time / `Signer::sign` time",
-        41,
+        61,
         hmac_round,
         Box::new(timed(|| ours.sign(black_box(&typical), &pinned).unwrap())),
         Box::new(timed(peer_header)),
@@ -151,7 +151,7 @@ fn main() {
     pair(
         "floor",
         "oauth1-request time / the floor's time",
-        41,
+        61,
         hmac_round,
         Box::new(timed(|| floor::header(&consumer, black_box(&call)))),
         Box::new(timed(peer_header)),
@@ -160,7 +160,7 @@ fn main() {
     pair(
         "floor-keeping-base-string",
         "oauth1-request time / the floor's, keeping the base string",
-        41,
+        61,
         hmac_round,
         Box::new(timed(|| {
             floor::header_and_base_string(&consumer, black_box(&call))
@@ -171,7 +171,7 @@ fn main() {
     pair(
         "floor-with-shortcuts",
         "oauth1-request time / the floor's, with the shortcuts ruled out",
-        41,
+        61,
         hmac_round,
         Box::new(timed(|| {
             floor::header_with_shortcuts(&consumer, black_box(&call), &keyed)
@@ -192,7 +192,7 @@ fn main() {
     pair(
         "rsa-backend",
         "raw rsa signature time / RSA-SHA1 signed header time (rate ratio)",
-        15,
+        61,
         Duration::from_millis(100),
         Box::new(timed(|| rsa.sign(black_box(&typical), &pinned).unwrap())),
         Box::new(timed(|| {
@@ -217,7 +217,7 @@ fn main() {
         pair(
             "openssl-backend",
             "raw openssl::sign::Signer time / RSA-SHA1 signed header time, openssl backend",
-            15,
+            41,
             Duration::from_millis(100),
             Box::new(timed(|| ossl.sign(black_box(&typical), &pinned).unwrap())),
             Box::new(timed(|| {
@@ -232,7 +232,7 @@ fn main() {
         pair(
             "openssl-speed",
             "`openssl speed -elapsed rsa2048` time per signature / openssl backend time",
-            9,
+            15,
             Duration::from_secs(1),
             Box::new(timed(|| ossl.sign(black_box(&typical), &pinned).unwrap())),
             Box::new(|n| openssl_speed_per_sign() * u32::try_from(n).unwrap()),
