@@ -15,7 +15,9 @@
 //! Beyond those rules it takes every shortcut a one-request signer can: constant text (parameter
 //! names, separators, the consumer key, the method name) is written pre-encoded, the base string
 //! is streamed into the MAC and never kept, the protocol parameters are written in pre-sorted
-//! order and merged with the sorted query, and nothing is wiped.
+//! order and merged with the sorted query, and nothing is wiped. [`header_and_base_string`] is
+//! the same but keeps the base string, as `Signer::sign` does: it is written to a `String` and
+//! the MAC reads it from there.
 //!
 //! [`header_with_shortcuts`] also takes the two shortcuts issue 10 rules out for a general
 //! signer: it reuses an HMAC state keyed once with the token secret (a cache that outlives the
