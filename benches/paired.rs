@@ -8,7 +8,8 @@
 //!
 //! `scripts/bench_reference.sh` runs this after the criterion benches and judges the targets by
 //! these ratios. Each result is one line on stdout, `paired {json}`; a readable summary goes to
-//! stderr. `cargo bench --bench paired -- NAME` runs the pairs whose name contains `NAME`.
+//! stderr. `PAIRED_FILTER=rsa cargo bench --bench paired` runs only the pairs whose name
+//! contains `rsa` (ignoring case); command-line arguments are ignored.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -67,8 +68,8 @@ fn pair(
     mut reference: Side<'_>,
     reference_calls: Option<u64>,
 ) {
-    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    if filter.is_some_and(|f| !name.contains(f.as_str())) {
+    let filter = std::env::var("PAIRED_FILTER").unwrap_or_default();
+    if !name.to_lowercase().contains(&filter.to_lowercase()) {
         return;
     }
     let n_ours = calls_per(round, &mut ours);

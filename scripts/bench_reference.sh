@@ -8,7 +8,8 @@
 #
 # Environment knobs: MEASURE (criterion measurement seconds, default 5), WARMUP (default 2),
 # OSSL_SECONDS (default 10), CARGO_TARGET_DIR (default target), BENCH_FILTER (a criterion
-# filter regex, and a substring of the paired measurements' names; default: everything).
+# filter regex, and a substring of the paired measurements' names, ignoring case: `hmac`,
+# `floor`, `rsa`, `openssl`; default: everything).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,7 +58,8 @@ ossl_after="$(ossl_speed -elapsed)"
 
 # The ratios the targets are judged by, each measured with its two sides alternating in rounds
 # (benches/paired.rs), so that the host's drift during the run does not enter them.
-cargo bench --all-features --bench paired -- "${filter[@]}" | sed -n 's/^paired //p' >"$work/paired.jsonl"
+PAIRED_FILTER="${BENCH_FILTER:-}" cargo bench --all-features --bench paired \
+    | sed -n 's/^paired //p' >"$work/paired.jsonl"
 
 # Python's oauthlib on the same request (optional: skipped, with a note, if it cannot be
 # installed). OAUTHLIB=0 skips it.

@@ -13,18 +13,19 @@
 //! - base64 comes from `base64`, and the header is an `http::HeaderValue`.
 //!
 //! Beyond those rules it takes every shortcut a one-request signer can: constant text (parameter
-//! names, separators, the consumer key, the method name) is written pre-encoded, the base string
-//! is streamed into the MAC and never kept, the protocol parameters are written in pre-sorted
-//! order and merged with the sorted query, and nothing is wiped. [`header_and_base_string`] is
-//! the same but keeps the base string, as `Signer::sign` does: it is written to a `String` and
-//! the MAC reads it from there.
+//! names, separators, the consumer key, the method name) is written pre-encoded; the protocol
+//! parameters are written in pre-sorted order and merged with the sorted query; the signing key,
+//! the encoded values, the base string and the header are written to buffers on the stack (the
+//! base string reaches the MAC in one call), so that the one allocation is the header value's
+//! own; the timestamp is written as digits without the encoder; nothing is kept. (The `hmac`
+//! crate's `zeroize` feature, which this crate enables, wipes the MAC state when it is dropped;
+//! nothing else is wiped.) [`header_and_base_string`] keeps the base string, as `Signer::sign`
+//! does: it is written to a `String` and the MAC reads it from there.
 //!
 //! [`header_with_shortcuts`] also takes the two shortcuts issue 10 rules out for a general
 //! signer: it reuses an HMAC state keyed once with the token secret (a cache that outlives the
 //! call), and it skips the encoder for text that is all unreserved characters.
 #![allow(dead_code)]
-
-use std::fmt::Write as _;
 
 use base64::Engine as _;
 use hmac::{KeyInit, Mac};
@@ -86,7 +87,7 @@ pub fn typical_call(uri: &http::Uri) -> Call<'_> {
     }
 }
 
-/// Where the encoder's output goes: a `String`, or the MAC itself.
+/// Where the encoder's output goes: a `String`, or a buffer on the stack.
 trait Sink {
     fn put(&mut self, bytes: &str);
 }
@@ -97,9 +98,50 @@ impl Sink for String {
     }
 }
 
-impl Sink for HmacSha1 {
-    fn put(&mut self, bytes: &str) {
-        self.update(bytes.as_bytes());
+/// A buffer on the stack, so that the floor allocates nothing but the header value.
+struct Stack<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Stack<N> {
+    fn new() -> Self {
+        Self {
+            bytes: [0; N],
+            len: 0,
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(self.as_bytes()).unwrap()
+    }
+
+    /// Appends the decimal digits of `n` (digits need no encoding).
+    fn put_decimal(&mut self, n: u64) {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut n = n;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.put(std::str::from_utf8(&digits[at..]).unwrap());
+    }
+}
+
+impl<const N: usize> Sink for Stack<N> {
+    fn put(&mut self, text: &str) {
+        let end = self.len + text.len();
+        self.bytes[self.len..end].copy_from_slice(text.as_bytes());
+        self.len = end;
     }
 }
 
@@ -121,9 +163,9 @@ fn is_unreserved(text: &str) -> bool {
 }
 
 fn keyed_mac(consumer: &Consumer, token_secret: &str) -> HmacSha1 {
-    let mut key = String::with_capacity(64);
-    key.push_str(&consumer.secret_encoded);
-    key.push('&');
+    let mut key = Stack::<192>::new();
+    key.put(&consumer.secret_encoded);
+    key.put("&");
     encode(&mut key, token_secret, false);
     HmacSha1::new_from_slice(key.as_bytes()).unwrap()
 }
@@ -133,7 +175,8 @@ pub fn keyed(consumer: &Consumer, token_secret: &str) -> HmacSha1 {
     keyed_mac(consumer, token_secret)
 }
 
-/// The floor under issue 10's rules, header only: the base string is streamed into the MAC.
+/// The floor under issue 10's rules, header only: the base string is written to a buffer on the
+/// stack and handed to the MAC in one call.
 pub fn header(consumer: &Consumer, call: &Call<'_>) -> http::HeaderValue {
     let mac = keyed_mac(consumer, call.token_secret);
     sign(consumer, call, mac, false, false).0
@@ -165,12 +208,13 @@ fn sign(
     skip: bool,
 ) -> (http::HeaderValue, Option<String>) {
     // The per-call protocol values, each encoded once for both the header and the base string.
-    let mut values = String::with_capacity(96);
+    let mut values = Stack::<192>::new();
     encode(&mut values, call.nonce, skip);
-    let nonce_end = values.len();
-    write!(values, "{}", call.timestamp).unwrap(); // digits need no encoding
-    let timestamp_end = values.len();
+    let nonce_end = values.len;
+    values.put_decimal(call.timestamp);
+    let timestamp_end = values.len;
     encode(&mut values, call.token, skip);
+    let values = values.as_str();
     let nonce = &values[..nonce_end];
     let timestamp = &values[nonce_end..timestamp_end];
     let token = &values[timestamp_end..];
@@ -199,7 +243,9 @@ fn sign(
         mac.update(text.as_bytes());
         Some(text)
     } else {
-        write_base_string(&mut mac, call, query, &protocol, skip);
+        let mut text = Stack::<512>::new();
+        write_base_string(&mut text, call, query, &protocol, skip);
+        mac.update(text.as_bytes());
         None
     };
     let mut signature = [0u8; 28];
@@ -207,19 +253,20 @@ fn sign(
         .encode_slice(mac.finalize().into_bytes(), &mut signature)
         .unwrap();
 
-    let mut header = String::with_capacity(320);
-    header.push_str("OAuth oauth_consumer_key=\"");
-    header.push_str(&consumer.key_encoded);
-    header.push_str("\", oauth_token=\"");
-    header.push_str(token);
-    header.push_str("\", oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"");
-    header.push_str(timestamp);
-    header.push_str("\", oauth_nonce=\"");
-    header.push_str(nonce);
-    header.push_str("\", oauth_version=\"1.0\", oauth_signature=\"");
+    // The header on the stack, then copied once into the value's own exact-size allocation.
+    let mut header = Stack::<512>::new();
+    header.put("OAuth oauth_consumer_key=\"");
+    header.put(&consumer.key_encoded);
+    header.put("\", oauth_token=\"");
+    header.put(token);
+    header.put("\", oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"");
+    header.put(timestamp);
+    header.put("\", oauth_nonce=\"");
+    header.put(nonce);
+    header.put("\", oauth_version=\"1.0\", oauth_signature=\"");
     encode(&mut header, std::str::from_utf8(&signature).unwrap(), skip);
-    header.push('"');
-    let mut value = http::HeaderValue::try_from(header).unwrap();
+    header.put("\"");
+    let mut value = http::HeaderValue::from_bytes(header.as_bytes()).unwrap();
     value.set_sensitive(true);
     (value, kept)
 }
