@@ -166,8 +166,8 @@ floor_cut = get("peers/HMAC-SHA1/floor-with-shortcuts")
 row("floor: the same header from a signer hand-specialized to this one request, on the same "
     "libraries and under issue 10's rules (`benches/floor/mod.rs`; header only, base string not kept)",
     fmt(floor))
-paired_row("paired: oauth1-request time / floor (the most any signer under these rules could "
-           "reach; the `authorization_header` target is 1.5x)", "floor")
+paired_row("paired: oauth1-request time / floor (what a one-request signer under these rules "
+           "reaches; the `authorization_header` target is 1.5x)", "floor")
 floor_kept = get("peers/HMAC-SHA1/floor-keeping-base-string")
 row("the floor keeping the base string, as `Signer::sign` does (written to a `String`, then MACed)",
     fmt(floor_kept))
