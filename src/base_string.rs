@@ -67,19 +67,7 @@ impl<'a> UriParts<'a> {
 
     /// Writes the base string URI (not yet encoded).
     fn write_plain(&self, out: &mut String) {
-        self.uri_pieces(|piece| out.push_str(piece));
-    }
-
-    /// Hands the base string URI to `sink` piece by piece: the one writer of §3.4.1.2's URI.
-    fn uri_pieces(&self, mut sink: impl FnMut(&str)) {
-        lowercase(self.scheme, &mut sink);
-        sink("://");
-        sink(&host_as_sent(self.host));
-        if let Some(port) = self.port {
-            sink(":");
-            sink(&port.to_string());
-        }
-        sink(if self.path.is_empty() { "/" } else { self.path });
+        self.pieces(|piece| out.push_str(piece));
     }
 }
 
@@ -111,8 +99,16 @@ trait Pieces {
 }
 
 impl Pieces for UriParts<'_> {
-    fn pieces(&self, sink: impl FnMut(&str)) {
-        self.uri_pieces(sink);
+    /// Hands the base string URI to `sink` piece by piece: the one writer of §3.4.1.2's URI.
+    fn pieces(&self, mut sink: impl FnMut(&str)) {
+        lowercase(self.scheme, &mut sink);
+        sink("://");
+        sink(&host_as_sent(self.host));
+        if let Some(port) = self.port {
+            sink(":");
+            sink(&port.to_string());
+        }
+        sink(if self.path.is_empty() { "/" } else { self.path });
     }
 }
 
